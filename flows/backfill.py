@@ -1,0 +1,71 @@
+"""Manual backfills: a date window over sitemaps/listings/feeds, saved files, or a WARC file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from readout_pipeline import pipeline
+from readout_pipeline.config import Config, Source
+from readout_pipeline.pages import RawPage
+
+from .common import RunSummary, batched, load_task, logger, parse_task, warehouse_run
+from .ingest import crawl_sources
+
+SAVED_SOURCE = Source(
+    id="saved-files", name="Saved pages (backfill --from-dir / --from-warc)", home="file:///"
+)
+
+
+@task(name="read-saved-batch", cache_policy=NO_CACHE)
+def read_batch(files: list[Path], source_id: str, archive_dir: Path) -> list[RawPage]:
+    return [pipeline.read_saved_page(path, source_id, archive_dir) for path in files]
+
+
+def _load_raw(config: Config, raw_batches: Iterator[list[RawPage]], source: Source, con, run_id, counts) -> None:
+    for raw in raw_batches:
+        counts["n_fetched"] += len(raw)
+        parsed = parse_task([(p, source.keywords) for p in raw], config.settings.clean_workers)
+        counts.update(load_task(con, run_id, None, parsed))
+
+
+@flow(name="backfill", log_prints=True)
+def backfill(
+    config: Config,
+    source_ids: list[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    from_dir: Path | None = None,
+    from_warc: Path | None = None,
+    source_id: str | None = None,
+) -> RunSummary:
+    """Backfill history. With since/until: every link in the window from the sources' sitemaps
+    (lastmod), full listing pagination and feeds, fetched whether or not due. With from_dir:
+    saved .html/.htm/.html.gz/.txt/.md files. With from_warc: the HTTP responses of a WARC file."""
+    parameters = {
+        "sources": source_ids, "since": since, "until": until,
+        "from_dir": str(from_dir) if from_dir else None,
+        "from_warc": str(from_warc) if from_warc else None,
+    }
+    if from_dir is None and from_warc is None:
+        sources = config.select(source_ids)
+        return crawl_sources(
+            config, sources, flow_name="backfill", parameters=parameters, since=since, until=until, force=True
+        )
+    source = config.select([source_id])[0] if source_id else SAVED_SOURCE
+    settings = config.settings
+    with warehouse_run(config, "backfill", parameters, [source]) as (con, run_id, counts, summary):
+        if from_dir is not None:
+            files = pipeline.saved_files(from_dir)
+            counts["n_discovered"] += len(files)
+            logger().info("backfill: %d saved files under %s", len(files), from_dir)
+            batches = (read_batch(chunk, source.id, settings.archive_dir) for chunk in batched(files, settings.batch_size))
+        else:
+            assert from_warc is not None
+            batches = batched(pipeline.iter_warc_pages(from_warc, source.id, settings.archive_dir), settings.batch_size)
+        _load_raw(config, batches, source, con, run_id, counts)
+    return summary

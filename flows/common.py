@@ -1,0 +1,90 @@
+"""What every flow shares: the run record around the single writer, and the page batches."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from readout_pipeline import pages, warehouse
+from readout_pipeline.config import Config, Source
+from readout_pipeline.pipeline import FetchedBatch
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    flow: str
+    status: str
+    counts: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    published: str | None = None
+
+
+def current_run_id() -> str:
+    return str(flow_run.get_id() or uuid.uuid4())
+
+
+def logger() -> logging.Logger | logging.LoggerAdapter:
+    return get_run_logger()
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+@contextlib.contextmanager
+def warehouse_run(
+    config: Config, flow: str, parameters: dict[str, Any], sources: Sequence[Source] = ()
+) -> Iterator[tuple[Any, str, Counter[str], RunSummary]]:
+    """Open the working database (single writer), record the run, publish at the end.
+
+    The run is published whether it completes or fails, so analysts see its outcome; a failure
+    is re-raised for the orchestrator after it is recorded."""
+    run_id = current_run_id()
+    counts: Counter[str] = Counter()
+    summary = RunSummary(run_id, flow, "running")
+    with warehouse.WorkingDB(config.settings) as db:
+        con = db.con
+        warehouse.mark_abandoned_runs(con)
+        warehouse.start_run(con, run_id, flow, parameters)
+        try:
+            if sources:
+                warehouse.upsert_sources(con, sources, run_id)
+            yield con, run_id, counts, summary
+        except BaseException as exc:
+            summary.status = "failed"
+            error = " ".join(str(exc).split())[:500] or type(exc).__name__
+            warehouse.finish_run(db.con, run_id, "failed", counts, error)
+            db.publish()
+            raise
+        summary.status = "completed"
+        warehouse.finish_run(db.con, run_id, "completed", counts, "; ".join(summary.problems)[:2000] or None)
+        summary.published = str(db.publish())
+        summary.counts = {k: int(counts.get(k, 0)) for k in warehouse.RUN_COUNTERS}
+
+
+@task(name="parse-pages", cache_policy=NO_CACHE)
+def parse_task(items: list[tuple[pages.RawPage, list[str]]], workers: int) -> list[pages.ParsedPage]:
+    return pages.parse_pages(items, workers=workers)
+
+
+@task(name="load-batch", cache_policy=NO_CACHE)
+def load_task(con: Any, run_id: str, fetched: FetchedBatch | None, parsed: list[pages.ParsedPage]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    if fetched is not None:
+        warehouse.record_fetches(con, run_id, fetched.attempts, fetched.touches)
+        counts.update(fetched.counts)
+    counts.update(warehouse.load_pages(con, run_id, parsed))
+    return counts

@@ -1,0 +1,72 @@
+"""The scheduled job: discover, fetch, archive, clean, dedup and load every (or the named) source."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from readout_pipeline import pipeline
+from readout_pipeline.config import Config, Source
+from readout_pipeline.fetch import FetchPolicy
+
+from .common import RunSummary, batched, load_task, logger, parse_task, warehouse_run
+
+
+@task(name="discover", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def discover_task(
+    source: Source, policy: FetchPolicy, max_listing_pages: int, since: datetime | None, until: datetime | None
+) -> pipeline.Discovered:
+    return pipeline.discover_source(
+        source, policy, max_listing_pages=max_listing_pages, since=since, until=until
+    )
+
+
+@task(name="fetch-and-archive", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def fetch_task(planned: list[pipeline.PlannedFetch], policy: FetchPolicy, archive_dir: Path) -> pipeline.FetchedBatch:
+    return pipeline.fetch_and_archive(planned, policy, archive_dir)
+
+
+def crawl_sources(
+    config: Config,
+    sources: list[Source],
+    *,
+    flow_name: str,
+    parameters: dict[str, Any],
+    since: datetime | None = None,
+    until: datetime | None = None,
+    force: bool = False,
+) -> RunSummary:
+    """The body shared by `ingest` and `backfill --since/--until`."""
+    settings = config.settings
+    log = logger()
+    with warehouse_run(config, flow_name, parameters, sources) as (con, run_id, counts, summary):
+        for source in sources:
+            policy = pipeline.fetch_policy(config, source)
+            found = discover_task(source, policy, settings.max_listing_pages, since, until)
+            for problem in found.problems:
+                log.warning("%s: %s", source.id, problem)
+                summary.problems.append(f"{source.id}: {problem}")
+            counts["n_discovered"] += len(found.links)
+            planned = pipeline.plan_fetches(
+                con, found, recheck_after_hours=settings.recheck_after_hours, force=force
+            )
+            log.info("%s: %d links, %d to fetch", source.id, len(found.links), len(planned))
+            for chunk in batched(planned, settings.batch_size):
+                fetched = fetch_task(chunk, policy, settings.archive_dir)
+                parsed = parse_task([(p, source.keywords) for p in fetched.pages], settings.clean_workers)
+                counts.update(load_task(con, run_id, fetched, parsed))
+    log.info("%s run %s: %s", flow_name, summary.run_id, summary.counts)
+    return summary
+
+
+@flow(name="ingest", log_prints=True)
+def ingest(config: Config, source_ids: list[str] | None = None, force: bool = False) -> RunSummary:
+    """Fetch what is new (or due for a recheck) from every enabled source, or the named ones."""
+    sources = config.select(source_ids)
+    return crawl_sources(
+        config, sources, flow_name="ingest", parameters={"sources": [s.id for s in sources], "force": force}, force=force
+    )

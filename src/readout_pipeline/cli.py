@@ -1,0 +1,290 @@
+"""`readout`: the command line. Loads the config once and calls a flow (or a read-only query).
+
+Every failure the user can act on is one line on stderr and a non-zero exit status.
+Prefect is imported only by the commands that run flows (it lives in `flows/`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, ReadoutError
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        sys.stderr.write(f"readout: error: {message} (see `readout --help`)\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _date(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date: {value!r} (use YYYY-MM-DD)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _param(value: str) -> tuple[str, str]:
+    key, sep, val = value.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {value!r}")
+    return key.strip(), val
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="readout",
+        description="Collect official diplomatic readouts into a DuckDB warehouse.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def common(p: argparse.ArgumentParser, config: bool = True) -> None:
+        if config:
+            p.add_argument("--config", type=Path, help="sources file (default: sources.toml or $READOUT_SOURCES)")
+        p.add_argument("--db", type=Path, help="published warehouse file (default: warehouse/readouts.duckdb or $READOUT_DB)")
+
+    p = sub.add_parser("demo", help="serve the bundled sample site on 127.0.0.1 and ingest it")
+    p.add_argument("--db", type=Path, help="warehouse file (default: warehouse/readouts.duckdb)")
+
+    p = sub.add_parser("ingest", help="fetch new readouts from the sources (the scheduled job)")
+    common(p)
+    p.add_argument("--source", action="append", dest="sources", metavar="ID", help="only this source (repeatable)")
+    p.add_argument("--source-url", help="try an ad-hoc source without editing the sources file")
+    p.add_argument("--kind", choices=["feed", "sitemap", "listing", "page"], default="page", help="what --source-url is (default: page)")
+    p.add_argument("--force", action="store_true", help="fetch every discovered URL, due or not (conditional GET still applies)")
+
+    p = sub.add_parser("backfill", help="load history: a date window, saved files or a WARC file")
+    common(p)
+    p.add_argument("--source", action="append", dest="sources", metavar="ID", help="only this source (repeatable)")
+    p.add_argument("--since", type=_date, help="oldest lastmod/publication date to take (YYYY-MM-DD)")
+    p.add_argument("--until", type=_date, help="newest lastmod/publication date to take (YYYY-MM-DD)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--from-dir", type=Path, help="saved .html/.htm/.html.gz/.txt/.md files")
+    group.add_argument("--from-warc", type=Path, help="a WARC file of HTTP responses")
+    p.add_argument("--as-source", metavar="ID", help="attribute saved files to this configured source")
+
+    p = sub.add_parser("reparse", help="re-clean every archived raw page with the current code (offline)")
+    common(p)
+
+    p = sub.add_parser("serve", help="run the ingest on a cron schedule (one run at a time)")
+    common(p)
+    p.add_argument("--cron", help="cron schedule (default: settings.schedule_cron, every 4 hours)")
+    p.add_argument("--source", action="append", dest="sources", metavar="ID", help="only this source (repeatable)")
+
+    p = sub.add_parser("report", help="list the reports, or run one (table, CSV or JSON)")
+    common(p, config=False)
+    p.add_argument("name", nargs="?", help="report name (omit to list them)")
+    p.add_argument("--param", action="append", type=_param, default=[], metavar="NAME=VALUE", help="bind a report parameter")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    p = sub.add_parser("status", help="last runs, counts per source, recent failures")
+    common(p, config=False)
+    p.add_argument("--limit", type=int, default=10)
+    return parser
+
+
+def _settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "db", None):
+        overrides["db_path"] = str(args.db)
+        overrides["warehouse_dir"] = str(Path(args.db).parent)
+    return overrides
+
+
+def _load(args: argparse.Namespace):
+    from .config import load_config
+
+    return load_config(args.config, overrides=_settings_overrides(args))
+
+
+def _published_path(args: argparse.Namespace) -> Path:
+    if args.db:
+        return Path(args.db)
+    if os.environ.get("READOUT_DB"):
+        return Path(os.environ["READOUT_DB"])
+    from .config import Settings
+
+    return Settings(warehouse_dir=Path(os.environ.get("READOUT_WAREHOUSE_DIR", "warehouse"))).published_db
+
+
+def prepare_prefect() -> None:
+    """Quiet, offline defaults for Prefect's temporary local API (set before importing Prefect)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def _print_summary(summary: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    c = summary.counts
+    table = Table(title=f"{summary.flow} run {summary.run_id}: {summary.status}")
+    for col in ("discovered", "fetched", "304", "new docs", "new versions", "duplicates", "unchanged", "filtered", "skipped", "failed"):
+        table.add_column(col, justify="right")
+    table.add_row(*(str(c.get(k, 0)) for k in (
+        "n_discovered", "n_fetched", "n_not_modified", "n_new_documents", "n_new_versions",
+        "n_duplicates", "n_unchanged", "n_filtered", "n_skipped", "n_failed")))
+    console = Console()
+    console.print(table)
+    for problem in summary.problems:
+        console.print(f"[yellow]warning:[/] {problem}")
+    if summary.published:
+        console.print(f"published: {summary.published}")
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    config = _load(args)
+    prepare_prefect()
+    from flows.ingest import ingest
+
+    from .config import adhoc_source
+
+    if args.source_url:
+        source = adhoc_source(args.source_url, args.kind)
+        config = config.model_copy(update={"sources": [*config.sources, source]})
+        ids = [source.id]
+    else:
+        ids = args.sources
+    summary = ingest(config, ids, force=args.force)
+    _print_summary(summary)
+    return 0
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    if not (args.since or args.until or args.from_dir or args.from_warc):
+        raise ConfigError("backfill needs --since/--until, --from-dir DIR or --from-warc FILE")
+    if args.from_dir and not args.from_dir.is_dir():
+        raise ConfigError(f"--from-dir: not a directory: {args.from_dir}")
+    if args.from_warc and not args.from_warc.is_file():
+        raise ConfigError(f"--from-warc: no such file: {args.from_warc}")
+    config = _load(args)
+    prepare_prefect()
+    from flows.backfill import backfill
+
+    summary = backfill(
+        config, args.sources, since=args.since, until=args.until,
+        from_dir=args.from_dir, from_warc=args.from_warc, source_id=args.as_source,
+    )
+    _print_summary(summary)
+    return 0
+
+
+def cmd_reparse(args: argparse.Namespace) -> int:
+    config = _load(args)
+    prepare_prefect()
+    from flows.reparse import reparse
+
+    _print_summary(reparse(config))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    config = _load(args)
+    cron = args.cron or config.settings.schedule_cron
+    prepare_prefect()
+    from flows.serve import run_server
+
+    config_path = str(Path(args.config or os.environ.get("READOUT_SOURCES") or "sources.toml").resolve())
+    print(f"serving the ingest deployment on cron {cron!r} (Ctrl-C to stop)")
+    run_server(config_path, cron, args.sources)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    prepare_prefect()
+    from flows.demo import run_demo
+
+    return run_demo(db=args.db)
+
+
+def _print_rows(columns: list[str], rows: list[tuple], fmt: str, title: str | None = None) -> None:
+    from . import reports
+
+    if fmt == "csv":
+        sys.stdout.write(reports.to_csv(columns, rows))
+    elif fmt == "json":
+        sys.stdout.write(reports.to_json(columns, rows) + "\n")
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title)
+        for col in columns:
+            table.add_column(col)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        Console().print(table)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from . import reports, warehouse
+
+    if not args.name:
+        for report in reports.list_reports():
+            params = ", ".join(f"{k}={v}" for k, v in report.params.items())
+            print(f"{report.name:40s} {report.question}" + (f"  [{params}]" if params else ""))
+        return 0
+    report = reports.get_report(args.name)
+    con = warehouse.open_published(_published_path(args))
+    try:
+        columns, rows = reports.run_report(con, report, dict(args.param))
+    finally:
+        con.close()
+    _print_rows(columns, rows, args.format, title=report.question)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from . import warehouse
+
+    con = warehouse.open_published(_published_path(args))
+    try:
+        for name, title, params in (
+            ("status_runs", "Last runs", [args.limit]),
+            ("status_sources", "Per source", []),
+            ("status_failures", "Recent failures", [args.limit]),
+        ):
+            cursor = con.execute(warehouse.sql(f"load/{name}.sql"), params)
+            rows = cursor.fetchall()
+            _print_rows([d[0] for d in cursor.description], rows, "table", title)
+    finally:
+        con.close()
+    return 0
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "ingest": cmd_ingest,
+    "backfill": cmd_backfill,
+    "reparse": cmd_reparse,
+    "serve": cmd_serve,
+    "report": cmd_report,
+    "status": cmd_status,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ReadoutError as exc:
+        sys.stderr.write(f"readout: error: {' '.join(str(exc).split())}\n")
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        sys.stderr.write("readout: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

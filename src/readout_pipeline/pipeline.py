@@ -1,0 +1,355 @@
+"""The steps the flows call, each a few lines over the library: discover, plan, fetch+archive,
+read saved pages, reparse. No Prefect here; the flows add retries and the DAG."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import mimetypes
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import httpx
+
+from . import archive, clean, discover, warehouse
+from .config import Config, Source
+from .errors import ConfigError
+from .fetch import FetchPolicy, FetchRequest, FetchResult, fetch_all, fetch_one
+from .pages import RawPage
+
+
+def fetch_policy(config: Config, source: Source | None = None) -> FetchPolicy:
+    """The fetch policy for one source: global settings plus the source's politeness overrides."""
+    s = config.settings
+    concurrency = s.per_host_concurrency
+    delay = s.min_delay_seconds
+    if source is not None:
+        concurrency = source.politeness.concurrency or concurrency
+        if source.politeness.min_delay_seconds is not None:
+            delay = source.politeness.min_delay_seconds
+    return FetchPolicy(
+        user_agent=s.full_user_agent,
+        connect_timeout=s.connect_timeout,
+        read_timeout=s.read_timeout,
+        total_deadline=s.total_deadline,
+        max_bytes=s.max_bytes,
+        max_attempts=s.max_attempts,
+        backoff_base=s.backoff_base,
+        backoff_cap=s.backoff_cap,
+        retry_after_cap=s.retry_after_cap,
+        per_host_concurrency=concurrency,
+        global_concurrency=s.global_concurrency,
+        min_delay=delay,
+        obey_robots=s.obey_robots,
+        allowed_hosts=config.allowed_hosts,
+    )
+
+
+# ---------------------------------------------------------------- discover
+
+
+@dataclass
+class Discovered:
+    source_id: str
+    links: list[discover.Link]
+    problems: list[str]
+
+
+def discover_source(
+    source: Source,
+    policy: FetchPolicy,
+    *,
+    max_listing_pages: int = 5,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Discovered:
+    """Links announced by a source's feeds, sitemaps, robots Sitemap lines and listing pages."""
+
+    def get(url: str) -> discover.Fetched:
+        result = fetch_one(url, policy, transport=transport)
+        error = None if result.ok else (result.error or f"{result.outcome} (HTTP {result.status})")
+        return discover.Fetched(url=url, ok=result.ok, body=result.body, error=error)
+
+    listings = [
+        discover.Listing(
+            url=li.url,
+            link_pattern=li.link_pattern,
+            next_pattern=li.next_pattern,
+            max_pages=min(li.max_pages, max_listing_pages) if since is None else li.max_pages,
+        )
+        for li in source.listings
+    ]
+    links, problems = discover.discover(
+        feeds=source.feeds,
+        sitemaps=source.sitemaps,
+        listings=listings,
+        pages=source.pages,
+        robots_sitemaps_for=[source.home] if source.robots_sitemaps else [],
+        get=get,
+    )
+    links = discover.filter_links(links, source.include, source.exclude, since=since, until=until)
+    return Discovered(source.id, links, problems)
+
+
+# ---------------------------------------------------------------- plan
+
+
+@dataclass(frozen=True)
+class PlannedFetch:
+    request: FetchRequest
+    url: str  # canonical
+    source_id: str
+    lastmod: datetime | None
+
+
+def plan_fetches(
+    con: duckdb.DuckDBPyConnection,
+    found: Discovered,
+    *,
+    recheck_after_hours: float,
+    now: datetime | None = None,
+    force: bool = False,
+) -> list[PlannedFetch]:
+    """Only new URLs, URLs announced as modified, and URLs due for a recheck; with validators."""
+    now = now or datetime.now(UTC)
+    states = warehouse.url_states(con, found.source_id)
+    planned: dict[str, PlannedFetch] = {}
+    for link in found.links:
+        url = discover.canonical_url(link.url)
+        if url in planned:
+            continue
+        state = states.get(url)
+        if not force and not warehouse.is_due(state, link.lastmod, now, recheck_after_hours):
+            continue
+        request = FetchRequest(
+            url=link.url,
+            etag=state.etag if state else None,
+            last_modified=state.last_modified if state else None,
+        )
+        planned[url] = PlannedFetch(request, url, found.source_id, link.lastmod)
+    return list(planned.values())
+
+
+# ---------------------------------------------------------------- fetch + archive
+
+
+@dataclass
+class FetchedBatch:
+    pages: list[RawPage] = field(default_factory=list)
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    touches: list[dict[str, Any]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+
+
+def fetch_and_archive(
+    planned: Sequence[PlannedFetch],
+    policy: FetchPolicy,
+    archive_dir: Path,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    on_result: Any = None,
+) -> FetchedBatch:
+    """Fetch a batch concurrently; store every body in the raw archive before anything parses it."""
+    results = fetch_all([p.request for p in planned], policy, transport=transport, on_result=on_result)
+    batch = FetchedBatch()
+    for plan, result in zip(planned, results, strict=True):
+        _collect(batch, plan, result, archive_dir)
+    return batch
+
+
+def _collect(batch: FetchedBatch, plan: PlannedFetch, result: FetchResult, archive_dir: Path) -> None:
+    for number, attempt in enumerate(result.attempts, start=1):
+        batch.attempts.append(
+            {
+                "url": attempt.url,
+                "source_id": plan.source_id,
+                "attempt": number,
+                "started_at": attempt.started_at,
+                "elapsed_ms": attempt.elapsed_ms,
+                "http_status": attempt.status,
+                "bytes": attempt.bytes,
+                "outcome": attempt.outcome,
+                "error": attempt.error,
+            }
+        )
+    fetched_at = result.attempts[-1].started_at if result.attempts else datetime.now(UTC)
+    if result.outcome == "ok" and result.body is not None:
+        sha = archive.store(archive_dir, result.body)
+        batch.counts["n_fetched"] += 1
+        batch.pages.append(
+            RawPage(
+                url=plan.url,
+                fetch_url=plan.request.url,
+                source_id=plan.source_id,
+                raw_sha256=sha,
+                content_type=result.content_type,
+                charset=result.charset,
+                fetched_at=fetched_at,
+                body=result.body,
+                status=result.status,
+                etag=result.etag,
+                last_modified=result.last_modified,
+                lastmod=plan.lastmod,
+            )
+        )
+        return
+    failed = result.outcome != "not_modified"
+    batch.counts["n_failed" if failed else "n_not_modified"] += 1
+    batch.touches.append(
+        {
+            "url": plan.url,
+            "fetch_url": plan.request.url,
+            "source_id": plan.source_id,
+            "lastmod": plan.lastmod,
+            "fetched_at": fetched_at,
+            "status": result.status,
+            "outcome": result.outcome,
+            "failed": failed,
+        }
+    )
+
+
+# ---------------------------------------------------------------- saved pages (backfill)
+
+SAVED_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".txt", ".md")
+MAX_SAVED_BYTES = 50_000_000
+
+
+def saved_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise ConfigError(f"not a directory: {directory}")
+    return sorted(
+        p for p in directory.rglob("*") if p.is_file() and p.name.lower().endswith(SAVED_SUFFIXES)
+    )
+
+
+def declared_url(html: str) -> str | None:
+    """The page's own idea of its URL: <link rel=canonical>, else og:url (absolute http(s) only)."""
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.fromstring(html[:200_000])
+    except (ValueError, lxml_html.etree.ParserError):
+        return None
+    for xpath in ('//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content'):
+        for value in tree.xpath(xpath):
+            value = str(value).strip()
+            if value.startswith(("http://", "https://")):
+                return value
+    return None
+
+
+def read_saved_page(path: Path, source_id: str, archive_dir: Path) -> RawPage:
+    """A saved page as a RawPage; its URL is its canonical/og:url if it declares one, else file://."""
+    name = path.name.lower()
+    data = path.read_bytes()
+    if name.endswith(".gz"):
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+            data = gz.read(MAX_SAVED_BYTES + 1)
+        if len(data) > MAX_SAVED_BYTES:
+            raise ConfigError(f"{path}: decompressed size over {MAX_SAVED_BYTES} bytes")
+        name = name[:-3]
+    is_text = name.endswith((".txt", ".md"))
+    content_type = "text/plain" if is_text else (mimetypes.guess_type(name)[0] or "text/html")
+    fetch_url = path.resolve().as_uri()
+    if not is_text and clean.is_cleanable(content_type, data):
+        declared = declared_url(clean.decode_body(data, None))
+        if declared:
+            fetch_url = declared
+    sha = archive.store(archive_dir, data)
+    modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return RawPage(
+        url=discover.canonical_url(fetch_url) if fetch_url.startswith("http") else fetch_url,
+        fetch_url=fetch_url,
+        source_id=source_id,
+        raw_sha256=sha,
+        content_type=content_type,
+        charset=None,
+        fetched_at=datetime.now(UTC),
+        body=data,
+        status=None,
+        lastmod=modified,
+        is_text_file=is_text,
+    )
+
+
+def iter_warc_pages(path: Path, source_id: str, archive_dir: Path) -> Iterator[RawPage]:
+    """HTTP responses from a WARC file (warcio), as RawPages."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    try:
+        stream = open(path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise ConfigError(f"cannot read WARC file {path}: {exc.strerror}") from None
+    with stream:
+        for record in ArchiveIterator(stream):
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            status = record.http_headers.get_statuscode()
+            if not status or not status.startswith("2"):
+                continue
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            if not url or not url.startswith(("http://", "https://")):
+                continue
+            body = record.content_stream().read(MAX_SAVED_BYTES + 1)
+            if len(body) > MAX_SAVED_BYTES:
+                continue
+            ctype = record.http_headers.get_header("Content-Type") or ""
+            media, _, params = ctype.partition(";")
+            charset = None
+            for param in params.split(";"):
+                key, _, value = param.strip().partition("=")
+                if key.lower() == "charset" and value:
+                    charset = value.strip("\"' ")
+            date = record.rec_headers.get_header("WARC-Date")
+            fetched = datetime.fromisoformat(date.replace("Z", "+00:00")) if date else datetime.now(UTC)
+            sha = archive.store(archive_dir, body)
+            yield RawPage(
+                url=discover.canonical_url(url),
+                fetch_url=url,
+                source_id=source_id,
+                raw_sha256=sha,
+                content_type=media.strip().lower() or None,
+                charset=charset,
+                fetched_at=fetched,
+                body=body,
+                status=int(status),
+                lastmod=fetched,
+            )
+
+
+# ---------------------------------------------------------------- reparse
+
+
+def iter_archived_pages(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> Iterator[tuple[RawPage, list[str]]]:
+    """The last raw body of every URL, from the archive (no network), with its source's keywords."""
+    rows = con.execute(warehouse.sql("load/reparse_inputs.sql")).fetchall()
+    for (url, fetch_url, source_id, sha, ctype, charset, fetched_at, etag, last_modified,
+         lastmod, status, keywords_json) in rows:
+        body = archive.load(archive_dir, sha)
+        keywords = json.loads(keywords_json) if keywords_json else []
+        yield (
+            RawPage(
+                url=url,
+                fetch_url=fetch_url,
+                source_id=source_id,
+                raw_sha256=sha,
+                content_type=ctype,
+                charset=charset,
+                fetched_at=fetched_at,
+                body=body,
+                status=status,
+                etag=etag,
+                last_modified=last_modified,
+                lastmod=lastmod,
+                is_text_file=fetch_url.startswith("file:") and fetch_url.lower().endswith((".txt", ".md")),
+            ),
+            keywords,
+        )
