@@ -29,6 +29,19 @@ class RunSummary:
     problems: list[str] = field(default_factory=list)
     published: str | None = None
 
+    def line(self) -> str:
+        """The run's outcome in one line: new, updated, duplicate, failed and the rest."""
+        counts = ", ".join(f"{label} {self.counts.get(key, 0)}" for label, key in SUMMARY_FIELDS)
+        return f"{self.flow} {self.status} (run {self.run_id}): {counts}"
+
+
+SUMMARY_FIELDS = (
+    ("discovered", "n_discovered"), ("fetched", "n_fetched"), ("not modified (304)", "n_not_modified"),
+    ("new documents", "n_new_documents"), ("updated (new versions)", "n_new_versions"),
+    ("duplicates", "n_duplicates"), ("unchanged", "n_unchanged"), ("filtered", "n_filtered"),
+    ("skipped", "n_skipped"), ("failed", "n_failed"),
+)
+
 
 def current_run_id() -> str:
     return str(flow_run.get_id() or uuid.uuid4())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -28,7 +29,7 @@ def run_demo(db: Path | None = None, console: Console | None = None) -> int:
 
     The site keeps its ports across demos (remembered next to the warehouse), so a second demo
     re-checks the same URLs with conditional GETs and adds nothing."""
-    console = console or Console()
+    console = console or Console(width=None if sys.stdout.isatty() else 160)
     db = db or Path(DEFAULT_WAREHOUSE_DIR) / DEFAULT_DB_NAME
     warehouse_dir = db.parent
     warehouse_dir.mkdir(parents=True, exist_ok=True)
@@ -59,7 +60,7 @@ def run_demo(db: Path | None = None, console: Console | None = None) -> int:
             console.print("[bold]re-run[/]: ingest the same site again (expect only 304s)")
         summaries.append(ingest(config))
     for summary in summaries:
-        _summary_line(console, summary)
+        console.print(summary.line())
     con = warehouse.open_published(db)
     try:
         for name, params in (("latest_readouts", {"limit": "5"}), ("statements_republished", {})):
@@ -70,15 +71,6 @@ def run_demo(db: Path | None = None, console: Console | None = None) -> int:
         con.close()
     console.print(f"\nwarehouse: {db}  (open read-only: duckdb -readonly {db})")
     return 0
-
-
-def _summary_line(console: Console, summary) -> None:
-    c = summary.counts
-    console.print(
-        f"{summary.flow} {summary.status}: new {c['n_new_documents']}, updated {c['n_new_versions']}, "
-        f"duplicate {c['n_duplicates']}, unchanged {c['n_unchanged']}, 304 {c['n_not_modified']}, "
-        f"filtered {c['n_filtered']}, failed {c['n_failed']}"
-    )
 
 
 def _table(console: Console, title: str, columns: list[str], rows: list[tuple]) -> None:

@@ -102,9 +102,13 @@ def _settings_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _load(args: argparse.Namespace):
+    """The config, loaded once; and a check that a run could write the warehouse."""
     from .config import load_config
+    from .warehouse import WorkingDB
 
-    return load_config(args.config, overrides=_settings_overrides(args))
+    config = load_config(args.config, overrides=_settings_overrides(args))
+    WorkingDB(config.settings).check_writable()
+    return config
 
 
 def _published_path(args: argparse.Namespace) -> Path:
@@ -125,22 +129,11 @@ def prepare_prefect() -> None:
 
 
 def _print_summary(summary: Any) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    c = summary.counts
-    table = Table(title=f"{summary.flow} run {summary.run_id}: {summary.status}")
-    for col in ("discovered", "fetched", "304", "new docs", "new versions", "duplicates", "unchanged", "filtered", "skipped", "failed"):
-        table.add_column(col, justify="right")
-    table.add_row(*(str(c.get(k, 0)) for k in (
-        "n_discovered", "n_fetched", "n_not_modified", "n_new_documents", "n_new_versions",
-        "n_duplicates", "n_unchanged", "n_filtered", "n_skipped", "n_failed")))
-    console = Console()
-    console.print(table)
+    print(summary.line())
     for problem in summary.problems:
-        console.print(f"[yellow]warning:[/] {problem}")
+        print(f"warning: {problem}")
     if summary.published:
-        console.print(f"published: {summary.published}")
+        print(f"published: {summary.published}")
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -156,6 +149,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         ids = [source.id]
     else:
         ids = args.sources
+    config.select(ids)  # unknown ids: a one-line error before any run starts
     summary = ingest(config, ids, force=args.force)
     _print_summary(summary)
     return 0
@@ -169,6 +163,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     if args.from_warc and not args.from_warc.is_file():
         raise ConfigError(f"--from-warc: no such file: {args.from_warc}")
     config = _load(args)
+    config.select(args.sources)
+    if args.as_source:
+        config.select([args.as_source])
     prepare_prefect()
     from flows.backfill import backfill
 
@@ -216,15 +213,21 @@ def _print_rows(columns: list[str], rows: list[tuple], fmt: str, title: str | No
     elif fmt == "json":
         sys.stdout.write(reports.to_json(columns, rows) + "\n")
     else:
-        from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=title)
+        table = Table(title=title, title_justify="left")
         for col in columns:
-            table.add_column(col)
+            table.add_column(col, overflow="fold")
         for row in rows:
             table.add_row(*("" if v is None else str(v) for v in row))
-        Console().print(table)
+        _console().print(table)
+
+
+def _console():
+    """Rich console; wide when writing to a pipe or file so columns are not cut."""
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else 200)
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -200,8 +200,9 @@ def _collect(batch: FetchedBatch, plan: PlannedFetch, result: FetchResult, archi
             )
         )
         return
-    failed = result.outcome != "not_modified"
-    batch.counts["n_failed" if failed else "n_not_modified"] += 1
+    failed = result.outcome not in ("not_modified", "robots_disallowed")
+    counter = {"not_modified": "n_not_modified", "robots_disallowed": "n_skipped"}
+    batch.counts[counter.get(result.outcome, "n_failed")] += 1
     batch.touches.append(
         {
             "url": plan.url,

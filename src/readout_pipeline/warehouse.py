@@ -72,6 +72,24 @@ class WorkingDB:
         self.close()
 
     def open(self) -> duckdb.DuckDBPyConnection:
+        self._lock()
+        if not self.path.exists() and self.published.exists():
+            # The working copy was lost: continue from the last published snapshot.
+            shutil.copyfile(self.published, self.path)
+        try:
+            self.con = duckdb.connect(str(self.path))
+        except duckdb.Error as exc:
+            self.close()
+            raise WarehouseError(f"cannot open working database {self.path}: {_one_line(exc)}") from None
+        migrate(self.con)
+        return self.con
+
+    def check_writable(self) -> None:
+        """Fail early, with one line, if a run could not write here (bad path, another run)."""
+        self._lock()
+        self.close()
+
+    def _lock(self) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.published.parent.mkdir(parents=True, exist_ok=True)
@@ -88,16 +106,6 @@ class WorkingDB:
             raise WarehouseError(
                 f"another run is writing this warehouse (lock held on {self.path.parent / 'run.lock'})"
             ) from None
-        if not self.path.exists() and self.published.exists():
-            # The working copy was lost: continue from the last published snapshot.
-            shutil.copyfile(self.published, self.path)
-        try:
-            self.con = duckdb.connect(str(self.path))
-        except duckdb.Error as exc:
-            self.close()
-            raise WarehouseError(f"cannot open working database {self.path}: {_one_line(exc)}") from None
-        migrate(self.con)
-        return self.con
 
     def close(self) -> None:
         if self.con is not None:

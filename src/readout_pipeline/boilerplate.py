@@ -1,0 +1,132 @@
+"""Pattern data for the residual boilerplate pass in ``clean.py``.
+
+Only general web-page chrome vocabulary lives here: consent banners, share/print
+widgets, navigation aids, calls to action, press-contact headings. No rule names a
+particular site, page, domain or benchmark string. Most patterns are *whole-line*
+patterns: a line is dropped only when the line consists of nothing but the widget text
+(plus punctuation), so a real sentence that merely mentions "share" or "print" stays.
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+# --- consent banners --------------------------------------------------------------------
+# A line is a consent line when it is short and (a) mentions cookies in the site's own
+# voice together with consent vocabulary, or (b) contains a consent-manager phrase.
+COOKIE_WORD = re.compile(
+    r"\bcookies\b|\bcookie (?:settings|policy|preferences|consent|notice|banner|statement|"
+    r"declaration|choices)\b",
+    _I,
+)
+SITE_VOICE = re.compile(
+    r"\b(?:we|we'?re|we'?ll|we'?d|our|us|this (?:web)?site|this portal|the (?:web)?site|"
+    r"you|your|you'?re)\b",
+    _I,
+)
+CONSENT_VOCAB = re.compile(
+    r"\b(?:uses?|using|accept\w*|agree\w*|consent\w*|allow\w*|enable\w*|disable\w*|manage|"
+    r"settings|preferences|policy|store[sd]?|opt[- ]?(?:in|out)|reject\w*|declin\w*|"
+    r"experience|brows\w+|personali[sz]\w*|analytics|third[- ]party|essential|necessary|"
+    r"functional|tracking)\b",
+    _I,
+)
+CONSENT_PHRASE = re.compile(
+    r"\b(?:we value your privacy|your privacy (?:choices|options|settings)|"
+    r"privacy (?:preference cent(?:er|re)|settings|preferences)|"
+    r"manage (?:your )?(?:cookie|consent|privacy)\s?(?:preferences|settings|choices)|"
+    r"consent (?:preferences|settings|manager|management)|"
+    r"do not sell (?:or share )?my personal (?:information|data)|"
+    r"(?:accept|reject|allow|decline|refuse|deny) all cookies|"
+    r"by (?:continuing to )?(?:browse|browsing|use|using|visit|visiting|navigat\w+)\b"
+    r".{0,60}\b(?:you (?:agree|consent|accept)|cookies))",
+    _I,
+)
+# Buttons and headings of consent dialogs, as whole lines.
+CONSENT_LINE = re.compile(
+    r"^(?:(?:accept|allow|reject|decline|refuse|deny|disable|enable)(?: all| selected| selection)?"
+    r"(?: cookies)?|(?:i )?(?:accept|agree)(?: and (?:close|continue))?|got it|"
+    r"(?:cookie|privacy|consent) (?:settings|preferences|policy|notice|statement|declaration)|"
+    r"(?:manage|customi[sz]e|change|save|update) (?:my |your )?(?:cookie |consent |privacy )?"
+    r"(?:settings|preferences|choices|cookies|consent)|save and (?:close|exit)|"
+    r"confirm my choices|(?:strictly )?necessary cookies|(?:functional|performance|analytics|"
+    r"statistics|marketing|targeting|advertising) cookies|always active|"
+    r"powered by (?:onetrust|cookiebot|usercentrics|didomi|cookieyes|iubenda|termly)|"
+    r"cookies?(?: consent| banner)?|use necessary cookies only|only necessary(?: cookies)?)$",
+    _I,
+)
+
+# --- share / print widgets and navigation aids (whole lines) ----------------------------
+_SOCIAL = (
+    r"facebook|twitter|x|linkedin|e-?mail|whatsapp|telegram|reddit|pinterest|bluesky|threads|"
+    r"mastodon|tumblr|xing|vk|weibo|wechat|messenger|flipboard|pocket|sms"
+)
+SHARE_LINE = re.compile(
+    r"^(?:click to )?(?:share|tweet|post|email|e-mail|send)(?: this)?"
+    r"(?: (?:page|article|story|post|news|item|link|event|video|on))?"
+    r"(?:(?: on| via| to| by)? ?(?:" + _SOCIAL + r"))*"
+    r"(?: \(opens in (?:a )?new window\))?[:.!]?$",
+    _I,
+)
+SOCIAL_ONLY_LINE = re.compile(r"^(?:(?:" + _SOCIAL + r"|share|print|copy link)[\s,|·•/]*){2,}$", _I)
+WIDGET_LINE = re.compile(
+    r"^(?:print(?: this)?(?: page| article| story| friendly(?: version)?| version)?|"
+    r"(?:download|save) (?:as )?pdf|copy(?: the)? link|link copied(?: to clipboard)?|"
+    r"e-?mail this(?: page| article| story)?|"
+    r"(?:back|return|go back) to (?:top|the top|top of page)|top of page|to top|"
+    r"skip to (?:main |page )?(?:content|navigation|search|footer|main)|"
+    r"(?:jump to (?:navigation|search|content) ?)+|"
+    r"begin text:?|end text\.?|"
+    r"read more|read more (?:»|›|>|\.\.\.|…)|continue reading|load more|show more|see more|"
+    r"view all|view more|loading(?:\.\.\.|…)?|advertisement|sponsored(?: content)?|"
+    r"(?:related|recommended|popular|latest|more) (?:articles|posts|stories|content|news|links|"
+    r"reading|topics)|you (?:may|might) also like|recommended for you|most (?:read|popular|viewed)|"
+    r"(?:previous|next) (?:article|post|story|page|item)|"
+    r"(?:leave|post|add|write) a (?:comment|reply|review)|no comments(?: yet)?|\d+ comments?|"
+    r"log ?in|log ?out|sign ?in|sign ?up|sign ?out|register|create an account|my account|"
+    r"subscribe(?: now| today| here)?|newsletter|newsletters|"
+    r"(?:sign up|subscribe|join|register)(?: (?:for|to))? (?:our |the )?(?:free )?"
+    r"(?:newsletter|mailing list|e-?mail (?:list|updates|alerts)|updates|alerts)|"
+    r"follow us(?: on (?:" + _SOCIAL + r"|social media))?|"
+    r"(?:was|is) this (?:page |article |information |content )?(?:helpful|useful)\??|"
+    r"yes no|report a problem(?: with this page)?|"
+    r"table of contents|contents|on this page|in this (?:article|section|page)|"
+    r"tags|categories|filed under|topics|share this|share|tweet|"
+    r"you are here|breadcrumbs?|main (?:menu|navigation)|menu|navigation|search|close|"
+    r"toggle (?:navigation|menu)|open menu|close menu)[:.!]?$",
+    _I,
+)
+# "Last updated: 3 May 2024" and "Page last reviewed ..." (short lines only).
+UPDATED_LINE = re.compile(
+    r"^(?:page )?last (?:updated|modified|reviewed)(?: on)?\b[:\s].{0,40}$", _I
+)
+COPYRIGHT_LINE = re.compile(r"^(?:©|\(c\)|copyright\b)|\ball rights reserved\b", _I)
+# Decoration-only lines (###, ***, * * *, ---, ===, ~~~) and the newswire end mark. Other
+# symbol-only lines ("}", "...", footnote marks) can be code or table content: kept.
+SYMBOL_ONLY_LINE = re.compile(r"^(?:[#*=~_\-–—•·]\s*){3,}$")
+END_MARK_LINE = re.compile(r"^(?:[-–—]\s*(?:30|xxx)\s*[-–—]|#\s*#\s*#|-?\s*ends?\s*-)$", _I)
+
+# --- breadcrumbs and link-header lines --------------------------------------------------
+BREADCRUMB_SEP = re.compile(r"\s*(?:>|»|›|→|::|/|\|)\s*")
+BREADCRUMB_START = re.compile(r"^(?:you are here:?\s*)?(?:home|homepage|start|main page)\b", _I)
+MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
+URLISH = re.compile(r"^(?:https?://|www\.)|^[\w-]+(?:\.[\w-]+)+(?:/\S*)?$", _I)
+
+# --- press-contact blocks ---------------------------------------------------------------
+CONTACT_HEADING = re.compile(
+    r"^(?:for (?:further|more|additional) information|(?:media|press|news) (?:contacts?|"
+    r"enquiries|inquiries|office|relations|queries)|contacts?|for media (?:enquiries|inquiries)|"
+    r"(?:media|press) contact information|contact information|"
+    r"journalists? (?:may|can) contact|press officer|spokesperson)\b",
+    _I,
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"(?:\+|\b00|\(\d)[\d\s().-]{6,}\d|\b\d{3}[\s.-]\d{3}[\s.-]\d{4}\b")
+PRESS_ROLE = re.compile(
+    r"\b(?:press (?:officer|secretary|attach[ée]|office)|spokes(?:person|man|woman)|"
+    r"media (?:relations|officer|adviser|advisor)|communications? (?:officer|adviser|advisor|"
+    r"director|manager))\b",
+    _I,
+)

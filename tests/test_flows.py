@@ -1,0 +1,173 @@
+"""End to end: the real Prefect engine, the demo site on 127.0.0.1, a real DuckDB file."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from readout_pipeline.cli import prepare_prefect
+from readout_pipeline.config import config_from_sources
+from readout_pipeline.demo_site import DemoSite
+
+prepare_prefect()
+
+from prefect.testing.utilities import prefect_test_harness  # noqa: E402
+
+from flows.backfill import backfill  # noqa: E402
+from flows.ingest import ingest  # noqa: E402
+from flows.reparse import reparse  # noqa: E402
+from flows.serve import build_deployments  # noqa: E402
+
+TABLES = ("documents", "document_urls", "document_versions", "raw_pages", "url_state", "sources")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def prefect_api():
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def site():
+    with DemoSite(revision=1).start() as demo:
+        yield demo
+
+
+def demo_config(site: DemoSite, warehouse_dir: Path, **settings):
+    base = dict(
+        warehouse_dir=str(warehouse_dir), min_delay_seconds=0.0, recheck_after_hours=0.0,
+        backoff_base=0.01, clean_workers=2, batch_size=8,
+    )
+    return config_from_sources(site.sources(), **{**base, **settings})
+
+
+def table_counts(db: Path) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+    finally:
+        con.close()
+
+
+def test_ingest_edit_and_idempotent_rerun(site, tmp_path):
+    facts = site.expected()
+    config = demo_config(site, tmp_path / "wh")
+    db = config.settings.published_db
+
+    first = ingest(config)
+    c = first.counts
+    assert first.status == "completed"
+    assert c["n_new_documents"] == facts["distinct_readouts"]
+    assert c["n_duplicates"] == 1  # the joint statement republished on a second site
+    assert c["n_filtered"] == 1  # the visa-centre press release has none of the keywords
+    assert c["n_failed"] == 0
+    counts = table_counts(db)
+    assert counts["documents"] == facts["distinct_readouts"]
+    assert counts["document_urls"] == facts["readout_pages"]
+    assert counts["sources"] == 3
+    # robots.txt: the disallowed page is linked but never requested.
+    requested = {path for _, _, path, _ in site.request_log}
+    assert facts["disallowed_path"] not in requested
+    assert any(path == "/robots.txt" for path in requested)
+
+    site.revision = 2  # one page is edited
+    second = ingest(config)
+    c = second.counts
+    assert c["n_new_versions"] == 1 and c["n_new_documents"] == 1
+    assert c["n_fetched"] == 1  # everything else answered 304 Not Modified
+    assert c["n_not_modified"] == facts["readout_pages"]  # 29 readouts + filtered page - edited page
+    con = duckdb.connect(str(db), read_only=True)
+    edited = con.execute(
+        "SELECT v.url, v.chars_added FROM document_versions v WHERE previous_doc_id IS NOT NULL"
+    ).fetchall()
+    assert len(edited) == 1 and edited[0][0].endswith(facts["edited_path"]) and edited[0][1] > 0
+    assert con.execute("SELECT count(*) FROM document_urls WHERE NOT is_current").fetchone()[0] == 1
+    runs = con.execute("SELECT status, n_new_documents FROM runs ORDER BY started_at").fetchall()
+    assert runs == [("completed", facts["distinct_readouts"]), ("completed", 1)]
+    con.close()
+
+    before = table_counts(db)
+    log_before = len(site.request_log)
+    third = ingest(config)
+    assert third.counts["n_fetched"] == 0
+    assert third.counts["n_new_documents"] == 0
+    assert table_counts(db) == before
+    statuses = [status for _, _, path, status in site.request_log[log_before:] if path.endswith(facts["edited_path"])]
+    assert statuses == [304]
+
+    # Reparse re-cleans the archive offline: same code, so nothing changes.
+    log_before = len(site.request_log)
+    again = reparse(config)
+    assert again.counts["n_new_documents"] == 0 and again.counts["n_new_versions"] == 0
+    assert again.counts["n_unchanged"] == facts["readout_pages"] + 0
+    assert len(site.request_log) == log_before  # no network
+    assert table_counts(db) == before
+
+
+def test_backfill_from_dir(tmp_path, site):
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    page = (
+        "<html><head><title>Readout of the call with the Foreign Minister</title>"
+        '<link rel="canonical" href="https://ministry.example/news/call-readout"></head>'
+        "<body><article><p>The Minister spoke today with the Foreign Minister of Iraq about the "
+        "Global Coalition and stabilization in areas liberated from Daesh.</p>"
+        "<p>Both agreed to meet again in Baghdad next month to review progress on repatriation.</p>"
+        "</article></body></html>"
+    )
+    (saved / "a.html").write_text(page, encoding="utf-8")
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode="wb") as gz:
+        gz.write(page.replace("call-readout", "copy").encode())
+    (saved / "b.html.gz").write_bytes(buf.getvalue())
+    (saved / "c.txt").write_text("Joint statement on ISIS detention camps.\nThe ministers agreed.\n")
+    (saved / "d.md").write_text("# Communiqué\n\nThe Small Group met in Madrid.\n")
+    (saved / "ignored.pdf").write_bytes(b"%PDF-1.4")
+    config = demo_config(site, tmp_path / "wh")
+    summary = backfill(config, from_dir=saved)
+    assert summary.counts["n_discovered"] == 4
+    assert summary.counts["n_new_documents"] == 3  # a.html and b.html.gz hold the same text
+    assert summary.counts["n_duplicates"] == 1
+    con = duckdb.connect(str(config.settings.published_db), read_only=True)
+    urls = sorted(r[0] for r in con.execute("SELECT url FROM document_urls").fetchall())
+    con.close()
+    assert "https://ministry.example/news/call-readout" in urls
+    assert "https://ministry.example/news/copy" in urls
+    assert any(u.startswith("file://") and u.endswith("c.txt") for u in urls)
+    # Idempotent.
+    again = backfill(config, from_dir=saved)
+    assert again.counts["n_new_documents"] == 0 and again.counts["n_unchanged"] == 4
+
+
+def test_backfill_from_warc(tmp_path, site):
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    warc = tmp_path / "crawl.warc.gz"
+    with open(warc, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for n in range(2):
+            body = (
+                f"<html><head><title>Readout {n}</title></head><body><article><p>Readout number {n}: "
+                "the Coalition political directors met to discuss the fight against ISIS in Syria, "
+                "border security and the return of foreign terrorist fighters.</p></article></body></html>"
+            ).encode()
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            record = writer.create_warc_record(
+                f"https://ministry.example/readout-{n}", "response", payload=io.BytesIO(body), http_headers=headers
+            )
+            writer.write_record(record)
+    config = demo_config(site, tmp_path / "wh")
+    summary = backfill(config, from_warc=warc)
+    assert summary.counts["n_new_documents"] == 2
+
+
+def test_serve_builds_a_cron_deployment_with_one_run_at_a_time():
+    (deployment,) = build_deployments("/etc/readout/sources.toml", "0 */4 * * *")
+    assert deployment.parameters["config_path"] == "/etc/readout/sources.toml"
+    assert deployment.schedules[0].schedule.cron == "0 */4 * * *"
+    assert deployment.concurrency_limit == 1
