@@ -60,7 +60,7 @@ def run_demo(db: Path | None = None, console: Console | None = None) -> int:
             console.print("[bold]re-run[/]: ingest the same site again (expect only 304s)")
         summaries.append(ingest(config))
     for summary in summaries:
-        console.print(summary.line())
+        console.print(summary.line(), soft_wrap=True, highlight=False)
     con = warehouse.open_published(db)
     try:
         for name, params in (("latest_readouts", {"limit": "5"}), ("statements_republished", {})):

@@ -130,3 +130,22 @@ PRESS_ROLE = re.compile(
     r"director|manager))\b",
     _I,
 )
+
+# --- republication prefaces -------------------------------------------------------------
+# What a publisher puts above a text it republishes: a kicker line made only of office and
+# document-type labels ("Office of the Spokesperson · Joint Statement", "Media Note"), and a
+# sentence introducing the text ("The following statement was released by ..."). Only the
+# first few lines of a document are checked.
+KICKER_LABEL = re.compile(
+    r"^(?:(?:the )?office of the (?:spokesperson|spokesman|press secretary|high representative)|"
+    r"media note|press statement|press release|joint statement|joint communiqu[eé]|communiqu[eé]|"
+    r"readout|statement|for immediate release|news release|fact sheet)$",
+    _I,
+)
+KICKER_SEPARATORS = re.compile(r"\s*[·|•–—]\s*|\s+-\s+")
+PREFACE_SENTENCE = re.compile(
+    r"^(?:begin text:?\s*)?the following (?:joint |press )?(?:statement|communiqu[eé]|readout|"
+    r"declaration|text|release)s?\b.{0,300}?\b(?:was|were|is|are|has been|have been)\s+"
+    r"(?:released|issued|published|adopted|agreed|made)\b.{0,300}[.:]$",
+    _I,
+)

@@ -31,7 +31,7 @@ __all__ = [
     "strip_residual_boilerplate",
 ]
 
-PARSER_VERSION = "clean-1"
+PARSER_VERSION = "clean-2"
 
 CLEANABLE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 
@@ -352,8 +352,25 @@ def strip_residual_boilerplate(text: str) -> str:
     if not text:
         return ""
     lines = [line for line in text.splitlines() if not _is_junk_line(line)]
-    lines = _strip_contact_block(_trim_blank_tail(lines))
+    lines = _strip_contact_block(_trim_blank_tail(_strip_preface(lines)))
     return "\n".join(_trim_blank_tail(lines))
+
+
+def _is_kicker(line: str) -> bool:
+    parts = [p for p in bp.KICKER_SEPARATORS.split(line.strip().strip("*_# ")) if p]
+    return bool(parts) and _words(line) <= 12 and all(bp.KICKER_LABEL.match(p) for p in parts)
+
+
+def _strip_preface(lines: list[str], window: int = 4) -> list[str]:
+    """Drop a republication preface at the very top: kicker lines made only of office and
+    document-type labels, and a sentence introducing the text ("The following statement was
+    released by ..."), up to the first line of the text itself. Such a preface is what
+    differs between republished copies."""
+    for index, line in enumerate(lines[: window + 1]):
+        stripped = line.strip()
+        if stripped and not (_is_kicker(stripped) or bp.PREFACE_SENTENCE.match(stripped)):
+            return lines[index:]
+    return lines[window + 1 :] if len(lines) > window else lines
 
 
 def _trim_blank_tail(lines: list[str]) -> list[str]:

@@ -555,7 +555,7 @@ class SpokespersonTheme(Theme):
             f'  <p class="release-type">{e(self.pub.short_name)} &middot; {e(art.kind.replace("-", " ").title())}</p>\n'
             f'  <h1 class="release-title">{e(art.title)}</h1>\n'
             f'  <p class="release-date"><time datetime="{self.iso(art.published)}">{self.display_date(art.published)}</time></p>\n'
-            '  <div class="release-body">\n'
+            '  <div class="article-body">\n'
             f"{self.article_body(art, revision)}\n"
             "  </div>\n"
             f"  {self.share(url, art.title)}\n"
