@@ -9,7 +9,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from readout_pipeline import pipeline
+from readout_pipeline import pipeline, progress
 from readout_pipeline.config import Config, Source
 from readout_pipeline.pages import RawPage
 
@@ -26,11 +26,15 @@ def read_batch(files: list[Path], source_id: str, archive_dir: Path) -> list[Raw
     return [pipeline.read_saved_page(path, source_id, archive_dir) for path in files]
 
 
-def _load_raw(config: Config, raw_batches: Iterator[list[RawPage]], source: Source, con, run_id, counts) -> None:
-    for raw in raw_batches:
-        counts["n_fetched"] += len(raw)
-        parsed = parse_task([(p, source.keywords) for p in raw], config.settings.clean_workers)
-        counts.update(load_task(con, run_id, None, parsed))
+def _load_raw(
+    config: Config, raw_batches: Iterator[list[RawPage]], source: Source, con, run_id, counts, total: int | None
+) -> None:
+    with progress.bar("backfill: parse and load", total) as bar:
+        for raw in raw_batches:
+            counts["n_fetched"] += len(raw)
+            parsed = parse_task([(p, source.keywords) for p in raw], config.settings.clean_workers)
+            counts.update(load_task(con, run_id, None, parsed))
+            bar.advance(len(raw))
 
 
 @flow(name="backfill", log_prints=True)
@@ -67,5 +71,5 @@ def backfill(
         else:
             assert from_warc is not None
             batches = batched(pipeline.iter_warc_pages(from_warc, source.id, settings.archive_dir), settings.batch_size)
-        _load_raw(config, batches, source, con, run_id, counts)
+        _load_raw(config, batches, source, con, run_id, counts, counts["n_discovered"] or None)
     return summary

@@ -9,7 +9,7 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from readout_pipeline import pipeline
+from readout_pipeline import pipeline, progress
 from readout_pipeline.config import Config, Source
 from readout_pipeline.fetch import FetchPolicy
 
@@ -26,8 +26,10 @@ def discover_task(
 
 
 @task(name="fetch-and-archive", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def fetch_task(planned: list[pipeline.PlannedFetch], policy: FetchPolicy, archive_dir: Path) -> pipeline.FetchedBatch:
-    return pipeline.fetch_and_archive(planned, policy, archive_dir)
+def fetch_task(
+    planned: list[pipeline.PlannedFetch], policy: FetchPolicy, archive_dir: Path, on_result: Any = None
+) -> pipeline.FetchedBatch:
+    return pipeline.fetch_and_archive(planned, policy, archive_dir, on_result=on_result)
 
 
 def crawl_sources(
@@ -55,10 +57,11 @@ def crawl_sources(
                 con, found, recheck_after_hours=settings.recheck_after_hours, force=force
             )
             log.info("%s: %d links, %d to fetch", source.id, len(found.links), len(planned))
-            for chunk in batched(planned, settings.batch_size):
-                fetched = fetch_task(chunk, policy, settings.archive_dir)
-                parsed = parse_task([(p, source.keywords) for p in fetched.pages], settings.clean_workers)
-                counts.update(load_task(con, run_id, fetched, parsed))
+            with progress.bar(f"{source.id}: fetch", len(planned)) as bar:
+                for chunk in batched(planned, settings.batch_size):
+                    fetched = fetch_task(chunk, policy, settings.archive_dir, bar.one)
+                    parsed = parse_task([(p, source.keywords) for p in fetched.pages], settings.clean_workers)
+                    counts.update(load_task(con, run_id, fetched, parsed))
     log.info("%s run %s: %s", flow_name, summary.run_id, summary.counts)
     return summary
 
