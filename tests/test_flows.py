@@ -171,3 +171,21 @@ def test_serve_builds_a_cron_deployment_with_one_run_at_a_time():
     assert deployment.parameters["config_path"] == "/etc/readout/sources.toml"
     assert deployment.schedules[0].schedule.cron == "0 */4 * * *"
     assert deployment.concurrency_limit == 1
+
+
+def test_backfill_window_uses_sitemap_lastmod(tmp_path, site):
+    from datetime import UTC, datetime
+
+    since = datetime(2025, 1, 1, tzinfo=UTC)
+    expected = [
+        p for p in site.expected()["pages"]
+        if p["publisher"] == "coalition" and datetime.fromisoformat(p["published"]) >= since
+    ]
+    config = demo_config(site, tmp_path / "wh")
+    summary = backfill(config, ["coalition"], since=since)
+    assert summary.counts["n_discovered"] == len(expected) > 0
+    assert summary.counts["n_new_documents"] == len(expected)
+    con = duckdb.connect(str(config.settings.published_db), read_only=True)
+    dates = [r[0] for r in con.execute("SELECT published_date FROM documents").fetchall()]
+    con.close()
+    assert min(dates) >= since.date()
