@@ -1,0 +1,3 @@
+-- One row per document: parallel arrays doc_id[], simhash[], minhash[][], n_shingles[]; then version, run_id.
+INSERT INTO document_fingerprints (doc_id, simhash, minhash, n_shingles, fingerprint_version, run_id)
+SELECT unnest(?::VARCHAR[]), unnest(?::UBIGINT[]), unnest(?::UINTEGER[][]), unnest(?::INTEGER[]), ?, ?;

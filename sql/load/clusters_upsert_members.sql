@@ -1,0 +1,8 @@
+-- Parallel arrays doc_id[], cluster_id[], similarity[], method[]; then run_id.
+INSERT INTO cluster_members (doc_id, cluster_id, similarity, method, run_id)
+SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::DOUBLE[]), unnest(?::VARCHAR[]), ?
+ON CONFLICT (doc_id) DO UPDATE SET
+    cluster_id = excluded.cluster_id,
+    similarity = excluded.similarity,
+    method = excluded.method,
+    run_id = excluded.run_id;

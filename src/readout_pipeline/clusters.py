@@ -1,0 +1,195 @@
+"""Near-duplicate clusters and document types in the warehouse (I/O over a DuckDB connection).
+
+``update_clusters(con, run_id)`` fingerprints the documents that have no fingerprint (of the
+current ``neardup.FINGERPRINT_VERSION``), finds their candidates by an equality join on LSH
+buckets (``fingerprint_buckets``: never a comparison of every pair), verifies each candidate by
+the exact Jaccard similarity of the 5-word shingles, and puts each new document in the cluster of
+its most similar already-clustered document when that similarity reaches the threshold, or in a
+new cluster of its own. Documents are taken oldest first (first_seen_at, doc_id), so results are
+deterministic and a document fingerprinted in the same run can be matched by the next one.
+Clusters persist across sources and runs; a cluster's id is the doc_id that founded it, and its
+canonical document is the earliest published (then first seen, then smallest doc_id).
+Clusters are never merged: a document similar to two clusters joins the more similar one.
+
+``update_doc_types(con, run_id)`` fills ``documents.doc_type`` where it is NULL with
+``doctype.classify``.
+
+All SQL is in ``sql/load/clusters_*.sql`` and ``sql/load/doctype_*.sql``; values are bound.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime
+
+import duckdb
+
+from . import doctype, neardup
+from .warehouse import sql, transaction
+
+__all__ = ["update_clusters", "update_doc_types"]
+
+_FAR_FUTURE = date.max
+
+
+def _canonical_key(row: tuple) -> tuple:
+    doc_id, _text, published, first_seen = row
+    return (published or _FAR_FUTURE, first_seen or datetime.max.replace(tzinfo=UTC), doc_id)
+
+
+BATCH_SIZE = 2000  # documents fingerprinted and clustered per transaction
+
+
+def update_clusters(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    threshold: float = neardup.DEFAULT_THRESHOLD,
+    batch_size: int = BATCH_SIZE,
+) -> dict[str, int]:
+    """Fingerprint and cluster the documents that lack a fingerprint, oldest first, in batches
+    (one transaction each). Returns counts: n_fingerprinted, n_new_clusters, n_joined (documents
+    that joined a cluster as near-duplicates), n_clusters_updated (cluster rows written)."""
+    counts = {"n_fingerprinted": 0, "n_new_clusters": 0, "n_joined": 0, "n_clusters_updated": 0}
+    while True:
+        rows = con.execute(
+            sql("load/clusters_unfingerprinted.sql"), [neardup.FINGERPRINT_VERSION, batch_size]
+        ).fetchall()
+        if not rows:
+            return counts
+        for key, value in _cluster_batch(con, run_id, rows, threshold).items():
+            counts[key] += value
+
+
+def _cluster_batch(
+    con: duckdb.DuckDBPyConnection, run_id: str, rows: list[tuple[str, str]], threshold: float
+) -> dict[str, int]:
+    version = neardup.FINGERPRINT_VERSION
+    counts = {"n_fingerprinted": 0, "n_new_clusters": 0, "n_joined": 0, "n_clusters_updated": 0}
+    order = [doc_id for doc_id, _ in rows]
+    shingle_cache: dict[str, frozenset[int]] = {}
+    fps = {}
+    for doc_id, text in rows:
+        hs = neardup.shingles(text)
+        shingle_cache[doc_id] = hs
+        sig = neardup.minhash(hs)
+        fps[doc_id] = neardup.Fingerprint(neardup.simhash(hs), sig, neardup.lsh_buckets(sig), len(hs))
+
+    with transaction(con):
+        con.execute(sql("load/clusters_delete_fingerprints.sql"), [order])
+        con.execute(sql("load/clusters_delete_buckets.sql"), [order])
+        con.execute(
+            sql("load/clusters_insert_fingerprints.sql"),
+            [order, [fps[d].simhash for d in order], [fps[d].minhash for d in order],
+             [fps[d].n_shingles for d in order], version, run_id],
+        )
+        b_doc, b_band, b_bucket = [], [], []
+        for d in order:
+            for band, bucket in enumerate(fps[d].buckets):
+                b_doc.append(d)
+                b_band.append(band)
+                b_bucket.append(bucket)
+        con.execute(sql("load/clusters_insert_buckets.sql"), [b_doc, b_band, b_bucket])
+
+        candidates: dict[str, list[str]] = defaultdict(list)
+        for doc_id, cand in con.execute(sql("load/clusters_candidates.sql"), [order]).fetchall():
+            candidates[doc_id].append(cand)
+        all_cands = sorted({c for cs in candidates.values() for c in cs})
+        cluster_of: dict[str, str] = dict(
+            con.execute(sql("load/clusters_member_of.sql"), [all_cands + order]).fetchall()
+        )
+        # Documents being (re)fingerprinted lose their old assignment only if they get a new one below.
+        position = {d: i for i, d in enumerate(order)}
+        need_text = [c for c in all_cands if c not in shingle_cache]
+        if need_text:
+            for doc_id, text, *_ in con.execute(sql("load/clusters_docs.sql"), [need_text]).fetchall():
+                shingle_cache[doc_id] = neardup.shingles(text)
+
+        assigned: dict[str, tuple[str, str]] = {}  # doc_id -> (cluster_id, method)
+        touched: set[str] = set()
+        for doc_id in order:
+            if doc_id in cluster_of and doc_id not in assigned:
+                # Re-fingerprinted (new fingerprint version): keep its cluster.
+                continue
+            best: tuple[float, str] | None = None
+            for cand in candidates.get(doc_id, ()):
+                if cand in position and position[cand] >= position[doc_id]:
+                    continue  # not clustered yet (later in this batch)
+                if cand not in cluster_of:
+                    continue
+                sim = neardup.jaccard(shingle_cache[doc_id], shingle_cache[cand])
+                if sim >= threshold and (best is None or sim > best[0]):  # ties: smallest doc_id
+                    best = (sim, cand)
+            if best is None:
+                cluster_of[doc_id] = doc_id
+                assigned[doc_id] = (doc_id, "self")
+                counts["n_new_clusters"] += 1
+            else:
+                sim, match = best
+                cluster_of[doc_id] = cluster_of[match]
+                method = "exact" if shingle_cache[doc_id] == shingle_cache[match] else "minhash"
+                assigned[doc_id] = (cluster_of[match], method)
+                counts["n_joined"] += 1
+            touched.add(cluster_of[doc_id])
+        counts["n_fingerprinted"] = len(order)
+        if touched:
+            _rewrite_clusters(con, run_id, sorted(touched), assigned, shingle_cache)
+            counts["n_clusters_updated"] = len(touched)
+    return counts
+
+
+def _rewrite_clusters(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    cluster_ids: list[str],
+    assigned: dict[str, tuple[str, str]],
+    shingle_cache: dict[str, frozenset[int]],
+) -> None:
+    """Choose the canonical document of each touched cluster, and write its row and its members'
+    similarity to the canonical document."""
+    members: dict[str, dict[str, str]] = defaultdict(dict)  # cluster -> doc -> method
+    for cluster_id, doc_id, _sim, method in con.execute(
+        sql("load/clusters_members_of_clusters.sql"), [cluster_ids]
+    ).fetchall():
+        members[cluster_id][doc_id] = method
+    for doc_id, (cluster_id, method) in assigned.items():
+        members[cluster_id][doc_id] = method
+    all_docs = sorted({d for m in members.values() for d in m})
+    docs = {r[0]: r for r in con.execute(sql("load/clusters_docs.sql"), [all_docs]).fetchall()}
+    now = datetime.now(UTC)
+    c_ids, c_canon, c_n, c_first = [], [], [], []
+    m_doc, m_cluster, m_sim, m_method = [], [], [], []
+    for cluster_id in cluster_ids:
+        group = [docs[d] for d in sorted(members[cluster_id]) if d in docs]
+        if not group:
+            continue
+        canonical = min(group, key=_canonical_key)[0]
+        if canonical not in shingle_cache:
+            shingle_cache[canonical] = neardup.shingles(docs[canonical][1])
+        published = [r[2] for r in group if r[2] is not None]
+        c_ids.append(cluster_id)
+        c_canon.append(canonical)
+        c_n.append(len(group))
+        c_first.append(min(published) if published else None)
+        for row in group:
+            doc_id = row[0]
+            if doc_id not in shingle_cache:
+                shingle_cache[doc_id] = neardup.shingles(row[1])
+            m_doc.append(doc_id)
+            m_cluster.append(cluster_id)
+            m_sim.append(1.0 if doc_id == canonical else round(neardup.jaccard(shingle_cache[doc_id], shingle_cache[canonical]), 6))
+            m_method.append(members[cluster_id][doc_id])
+    con.execute(sql("load/clusters_upsert_clusters.sql"), [c_ids, c_canon, c_n, c_first, now, run_id])
+    con.execute(sql("load/clusters_upsert_members.sql"), [m_doc, m_cluster, m_sim, m_method, run_id])
+
+
+def update_doc_types(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+    """Set documents.doc_type where it is NULL; returns how many were set. (documents.run_id
+    keeps meaning "the run that added it", so `run_id` is not written here.)"""
+    rows = con.execute(sql("load/doctype_missing.sql")).fetchall()
+    if not rows:
+        return 0
+    ids = [r[0] for r in rows]
+    types = [doctype.classify(title, text) for _, title, text in rows]
+    with transaction(con):
+        con.execute(sql("load/doctype_update.sql"), [ids, types])
+    return len(ids)

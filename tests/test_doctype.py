@@ -1,0 +1,50 @@
+"""The rule-based document type classifier (rules in data/doctype.toml)."""
+
+from __future__ import annotations
+
+import pytest
+
+from readout_pipeline.doctype import DOC_TYPES, classify, load_rules
+
+CASES = [
+    ("Secretary Blinken’s Call with Ukrainian Foreign Minister Kuleba",
+     "Secretary of State Antony J. Blinken spoke today with Ukrainian Foreign Minister Dmytro Kuleba.", "call_readout"),
+    ("Readout", "The Minister spoke by phone with her Iraqi counterpart about the Coalition.", "call_readout"),
+    ("Deputy Secretary Sherman’s Meeting with Angolan Foreign Minister Antonio",
+     "Deputy Secretary Sherman met today with Angolan Foreign Minister Tete Antonio.", "meeting_readout"),
+    (None, "The Foreign Minister met with the Coalition envoy in Baghdad to review stabilization.", "meeting_readout"),
+    ("Joint Communiqué by Ministers of the Global Coalition to Defeat ISIS",
+     "The Ministers of the Global Coalition met in Marrakech.", "joint_statement"),
+    ("U.S.-Croatia Joint Statement", "Begin text: the United States and Croatia reaffirm...", "joint_statement"),
+    ("Department Press Briefing – February 9, 2022",
+     "MR PRICE: Good afternoon.\nQUESTION: Thank you.\nMR PRICE: Go ahead.\nQUESTION: On Ukraine?", "remarks"),
+    ("Secretary Antony J. Blinken At a Meeting With Moldovan Civil Society",
+     "SECRETARY BLINKEN: Thank you.\nAMBASSADOR LOGSDON: Welcome.\nSECRETARY BLINKEN: Wonderful.", "remarks"),
+    ("Secretary Blinken’s Travel to Germany, France, and the United Arab Emirates",
+     "Secretary Blinken will travel to Berlin, Paris and Abu Dhabi.", "travel"),
+    ("Ambassador Lipstadt to Travel to Argentina, Chile", "Ambassador Lipstadt will travel to Buenos Aires.", "travel"),
+    ("Targeting Additional Russian Financial Institutions",
+     "Today, the Department of State is imposing sanctions on...", "press_release"),
+    ("The United States Welcomes the Extension of the Truce in Yemen", "The United States welcomes...", "press_release"),
+    ("", "Opening hours of the consular section during the holidays.", "other"),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "expected"), CASES)
+def test_classify(title, text, expected):
+    assert classify(title, text) == expected
+
+
+def test_every_rule_type_is_known_and_result_is_always_a_type():
+    _, rules = load_rules()
+    assert {r.type for r in rules} <= set(DOC_TYPES)
+    assert classify(None, "") == "other"
+    assert classify("x" * 5000, "y " * 5000) in DOC_TYPES
+
+
+def test_title_wins_over_lead_and_transcript_wins_over_title():
+    # A call readout whose opening mentions future travel is still a call readout.
+    assert classify("Secretary Blinken’s Call with Japanese Foreign Minister Hayashi",
+                    "Secretary Blinken spoke today with Foreign Minister Hayashi. He will travel to Tokyo.") == "call_readout"
+    transcript = "SECRETARY BLINKEN: Good morning.\nFOREIGN MINISTER KULEBA: Thank you.\nQUESTION: And Iran?"
+    assert classify("Secretary Blinken’s Meeting with Foreign Minister Kuleba", transcript) == "remarks"
