@@ -15,7 +15,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from readout_pipeline import pages, warehouse
+from readout_pipeline import derive, pages, warehouse
 from readout_pipeline.config import Config, Source
 from readout_pipeline.pipeline import FetchedBatch
 
@@ -76,6 +76,7 @@ def warehouse_run(
             if sources:
                 warehouse.upsert_sources(con, sources, run_id)
             yield con, run_id, counts, summary
+            derive_task(con, run_id)
         except BaseException as exc:
             summary.status = "failed"
             error = " ".join(str(exc).split())[:500] or type(exc).__name__
@@ -100,4 +101,11 @@ def load_task(con: Any, run_id: str, fetched: FetchedBatch | None, parsed: list[
         warehouse.record_fetches(con, run_id, fetched.attempts, fetched.touches)
         counts.update(fetched.counts)
     counts.update(warehouse.load_pages(con, run_id, parsed))
+    return counts
+
+
+@task(name="update-derived-tables", cache_policy=NO_CACHE)
+def derive_task(con: Any, run_id: str) -> dict[str, int]:
+    counts = dict(derive.update_derived(con, run_id))
+    logger().info("derived tables: %s", counts)
     return counts

@@ -69,6 +69,11 @@ def test_ingest_edit_and_idempotent_rerun(site, tmp_path):
     assert counts["documents"] == facts["distinct_readouts"]
     assert counts["document_urls"] == facts["readout_pages"]
     assert counts["sources"] == 3
+    con = duckdb.connect(str(db), read_only=True)
+    # Derived tables are filled before the snapshot is published.
+    assert con.execute("SELECT count(*) FROM documents WHERE doc_type IS NULL").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM cluster_members").fetchone()[0] == facts["distinct_readouts"]
+    con.close()
     # robots.txt: the disallowed page is linked but never requested.
     requested = {path for _, _, path, _ in site.request_log}
     assert facts["disallowed_path"] not in requested
