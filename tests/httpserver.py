@@ -20,12 +20,22 @@ Routes match on the full path (with query) first, then on the path without the q
 (so a missing /robots.txt means "allow all"). ``handler`` gets a :class:`Request` and returns
 ``(status, headers, body)``; ``raw`` gets the :class:`http.server.BaseHTTPRequestHandler`
 and writes whatever it likes to ``h.wfile`` (helpers: :func:`silent`, :func:`truncated`,
-:func:`trickle`, :func:`chunked`). ``body`` may be ``bytes``/``str`` or a list of
-``(status, headers, body)`` tuples served in turn (the last one repeats).
+:func:`trickle`, :func:`chunked`, :func:`raw_bytes`, :func:`reset_after`). ``body`` may be
+``bytes``/``str`` or a list of ``(status, headers, body)`` tuples served in turn (the last one
+repeats).
+
+``TestHTTPServer(host, tls=ssl_context)`` (or ``http_server_factory(host, tls=ctx)``) serves
+HTTPS; the handshake runs in the connection's handler thread, and ``connections`` /
+``tls_failures`` count accepted connections and failed handshakes (a failed handshake never
+reaches ``log``).
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import ssl
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +51,8 @@ __all__ = [
     "chunked",
     "http_server",
     "http_server_factory",
+    "raw_bytes",
+    "reset_after",
     "silent",
     "trickle",
     "truncated",
@@ -78,10 +90,13 @@ class _Route:
 class TestHTTPServer:
     __test__ = False  # not a pytest test class
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> None:
         self.host = host
+        self.tls = tls
         self.routes: dict[str, _Route] = {}
         self.log: list[Request] = []
+        self.connections = 0  # accepted TCP connections
+        self.tls_failures: list[str] = []  # failed TLS handshakes (repr of the error)
         self.stop_event = threading.Event()
         self._lock = threading.Lock()
         server_self = self
@@ -99,7 +114,25 @@ class TestHTTPServer:
             do_HEAD = do_GET  # noqa: N815
             do_POST = do_GET  # noqa: N815
 
-        self._httpd = ThreadingHTTPServer((host, 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def finish_request(self, request, client_address):  # in the handler thread
+                with server_self._lock:
+                    server_self.connections += 1
+                if server_self.tls is not None:
+                    request.settimeout(5.0)  # a client that never handshakes cannot pin us
+                    try:
+                        request = server_self.tls.wrap_socket(request, server_side=True)
+                    except (OSError, ssl.SSLError) as exc:
+                        with server_self._lock:
+                            server_self.tls_failures.append(repr(exc))
+                        return
+                    request.settimeout(None)
+                super().finish_request(request, client_address)
+
+            def handle_error(self, request, client_address):  # clients hang up on purpose
+                pass
+
+        self._httpd = Server((host, 0), Handler)
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False  # never wait for keep-alive handler threads
         self.port = self._httpd.server_address[1]
@@ -126,7 +159,8 @@ class TestHTTPServer:
     # -- configuration ---------------------------------------------------------------------
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}"
 
     @property
     def netloc(self) -> str:
@@ -287,11 +321,44 @@ def trickle(
     return raw
 
 
+def raw_bytes(data: bytes, *, hold: float = 0.0) -> Callable[[BaseHTTPRequestHandler], None]:
+    """Write ``data`` verbatim (status line, headers, body: anything, malformed or not), then
+    keep the connection open for ``hold`` seconds (bounded; ends early when the server stops)
+    and close it."""
+
+    def raw(h: BaseHTTPRequestHandler) -> None:
+        h.wfile.write(data)
+        h.wfile.flush()
+        if hold:
+            owner: TestHTTPServer | None = getattr(h.server, "_test_owner", None)
+            if owner is not None:
+                owner.stop_event.wait(hold)
+            else:
+                time.sleep(hold)
+
+    return raw
+
+
+def reset_after(data: bytes) -> Callable[[BaseHTTPRequestHandler], None]:
+    """Write ``data`` (e.g. headers promising a longer body plus part of it), then abort the
+    connection with a TCP reset (SO_LINGER 0) instead of an orderly close."""
+
+    def raw(h: BaseHTTPRequestHandler) -> None:
+        h.wfile.write(data)
+        h.wfile.flush()
+        time.sleep(0.05)  # let the client read what was sent before the reset
+        sock = h.connection
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        os.close(sock.detach())  # RST now; later writes by the handler fail harmlessly
+
+    return raw
+
+
 # -- fixtures ----------------------------------------------------------------------------------
 
 
-def _make(host: str = "127.0.0.1") -> TestHTTPServer:
-    srv = TestHTTPServer(host)
+def _make(host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> TestHTTPServer:
+    srv = TestHTTPServer(host, tls)
     srv._httpd._test_owner = srv  # type: ignore[attr-defined]
     return srv.start()
 
@@ -307,11 +374,12 @@ def http_server():
 
 @pytest.fixture
 def http_server_factory():
-    """Call with a host (e.g. ``"127.0.0.2"``) to start more servers; all stopped afterwards."""
+    """Call with a host (e.g. ``"127.0.0.2"``) and optionally ``tls=ssl_context`` to start
+    more servers; all stopped afterwards."""
     made: list[TestHTTPServer] = []
 
-    def factory(host: str = "127.0.0.1") -> TestHTTPServer:
-        srv = _make(host)
+    def factory(host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> TestHTTPServer:
+        srv = _make(host, tls)
         made.append(srv)
         return srv
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import WarehouseError
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def body_sha256(body: bytes) -> str:
@@ -25,7 +25,7 @@ def body_sha256(body: bytes) -> str:
 
 
 def archive_path(archive_dir: Path, sha256: str) -> Path:
-    if not _SHA256.match(sha256):
+    if not _SHA256.fullmatch(sha256):
         raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
     return archive_dir / sha256[:2] / sha256[2:4] / f"{sha256}.gz"
 

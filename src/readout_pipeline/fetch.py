@@ -18,10 +18,11 @@ import http.cookiejar
 import logging
 import random
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import MappingProxyType
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -200,77 +201,123 @@ def _backoff(policy: FetchPolicy, attempt_no: int) -> float:
     return random.uniform(0, min(policy.backoff_cap, policy.backoff_base * 2 ** (attempt_no - 1)))
 
 
+_DECODE_CHUNK = 64 * 1024  # most decoded bytes produced per decompress step
+_SUPPORTED_ENCODINGS = ("gzip", "x-gzip", "deflate")
+_MAX_ENCODINGS = 2  # "gzip, gzip" is decoded (bounded); three layers are refused
+
+
+class _Unsupported(Exception):
+    """A response the fetcher cannot decode (e.g. ``Content-Encoding: br``). Not retried."""
+
+
 class _Decoder:
-    """Bounded Content-Encoding decoder (gzip / deflate / identity)."""
+    """One bounded Content-Encoding layer (gzip, possibly multi-member / deflate, zlib or raw).
+
+    :meth:`feed` yields decoded pieces of at most ``_DECODE_CHUNK`` bytes, so a caller that
+    stops iterating (size cap reached) never holds more than one piece per layer: a
+    decompression bomb costs the cap plus a chunk, not its expanded size.
+    """
 
     def __init__(self, encoding: str) -> None:
-        self.encoding = encoding
+        self.encoding = "gzip" if encoding == "x-gzip" else encoding
         self._raw_deflate_tried = False
-        if encoding in ("gzip", "x-gzip"):
-            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif encoding == "deflate":
-            self._z = zlib.decompressobj()
-        else:
-            self._z = None
+        self._z = self._new()
         self._seen_input = False
+        self._members = 1
+        self._member_started = False
+        self._ignore_rest = False  # trailing garbage after a complete gzip member
 
-    def feed(self, data: bytes, limit: int) -> bytes:
-        """Decode ``data``, producing at most ``limit`` bytes (more input may be unconsumed
-        only if ``limit`` was reached)."""
-        if self._z is None:
-            return data[:limit]
-        if not data or self._z.eof:
-            return b""
-        first = not self._seen_input
-        self._seen_input = True
-        try:
-            return self._z.decompress(data, limit)
-        except zlib.error as exc:
-            if self.encoding == "deflate" and first and not self._raw_deflate_tried:
-                self._raw_deflate_tried = True  # some servers send raw deflate
-                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
-                return self.feed(data, limit)
-            raise httpx.DecodingError(f"invalid {self.encoding} body: {exc}") from exc
+    def _new(self):  # noqa: ANN202
+        if self.encoding == "gzip":
+            return zlib.decompressobj(16 + zlib.MAX_WBITS)
+        return zlib.decompressobj()
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        pending = data
+        while pending and not self._ignore_rest:
+            if self._z.eof:
+                if self.encoding != "gzip":
+                    self._ignore_rest = True  # bytes after the end of a deflate stream
+                    return
+                pending = pending.lstrip(b"\0")  # NUL padding after a member
+                if not pending:
+                    return
+                self._z = self._new()  # the next gzip member (RFC 1952 2.2)
+                self._members += 1
+                self._member_started = False
+            try:
+                out = self._z.decompress(pending, _DECODE_CHUNK)
+            except zlib.error as exc:
+                if (
+                    self.encoding == "deflate"
+                    and not self._seen_input
+                    and not self._raw_deflate_tried
+                ):
+                    self._raw_deflate_tried = True  # some servers send raw deflate
+                    self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                    continue
+                if self._members > 1 and not self._member_started:
+                    self._ignore_rest = True  # garbage after a complete member, as browsers do
+                    return
+                raise httpx.DecodingError(f"invalid {self.encoding} body: {exc}") from exc
+            self._seen_input = self._member_started = True
+            pending = self._z.unused_data if self._z.eof else self._z.unconsumed_tail
+            if out:
+                yield out
 
     def finished(self) -> bool:
-        return self._z is None or self._z.eof or not self._seen_input
+        return self._z.eof or self._ignore_rest or not self._seen_input
+
+
+def _decode(layers: list[_Decoder], data: bytes) -> Iterator[bytes]:
+    """Push ``data`` through the decoding layers (outermost first), piece by piece."""
+    if not layers:
+        if data:
+            yield data
+        return
+    for piece in layers[0].feed(data):
+        yield from _decode(layers[1:], piece)
+
+
+def _content_encodings(response: httpx.Response) -> list[str]:
+    """Content-Encoding values in the order they were applied (identity dropped); raises
+    :class:`_Unsupported` for anything not decodable here (brotli, zstd, compress: we only
+    advertise ``gzip, deflate``)."""
+    encs = [
+        e.strip().lower()
+        for e in response.headers.get("content-encoding", "").split(",")
+        if e.strip() and e.strip().lower() != "identity"
+    ]
+    bad = [e for e in encs if e not in _SUPPORTED_ENCODINGS]
+    if bad:
+        raise _Unsupported(f"unsupported Content-Encoding: {', '.join(encs)}")
+    if len(encs) > _MAX_ENCODINGS:
+        raise _Unsupported(f"too many Content-Encoding layers: {', '.join(encs)}")
+    return encs
 
 
 async def _read_body(response: httpx.Response, cap: int) -> bytes:
     cl = response.headers.get("content-length", "").strip()
     if cl.isdigit() and int(cl) > cap:
         raise _TooLarge(f"Content-Length {cl} exceeds max_bytes {cap}")
-    encs = [
-        e.strip().lower()
-        for e in response.headers.get("content-encoding", "").split(",")
-        if e.strip() and e.strip().lower() != "identity"
-    ]
-    if len(encs) > 1 or (encs and encs[0] not in ("gzip", "x-gzip", "deflate")):
-        raise httpx.DecodingError(f"unsupported Content-Encoding: {', '.join(encs)}")
+    encs = _content_encodings(response)
     if response.is_stream_consumed:
         # already read by the transport (e.g. httpx.MockTransport); content is decoded
         body = response.content
         if len(body) > cap:
             raise _TooLarge(f"body exceeds max_bytes {cap}")
         return body
-    dec = _Decoder(encs[0] if encs else "identity")
+    layers = [_Decoder(e) for e in reversed(encs)]
+    what = "decompressed body" if layers else "body"
     buf = bytearray()
     async for raw in response.aiter_raw():
-        out = dec.feed(raw, cap - len(buf) + 1)
-        buf += out
-        if len(buf) > cap:
-            raise _TooLarge(f"body exceeds max_bytes {cap}")
-        if dec._z is not None:
-            # a chunk may expand beyond one call's limit: drain the unconsumed tail
-            while dec._z.unconsumed_tail and not dec._z.eof:
-                out = dec.feed(dec._z.unconsumed_tail, cap - len(buf) + 1)
-                buf += out
-                if len(buf) > cap:
-                    raise _TooLarge(f"decompressed body exceeds max_bytes {cap}")
-                if not out:
-                    break
-    if not dec.finished():
-        raise _Truncated(f"truncated {dec.encoding} body")
+        for piece in _decode(layers, raw):
+            if len(buf) + len(piece) > cap:
+                raise _TooLarge(f"{what} exceeds max_bytes {cap}")
+            buf += piece
+    for layer in layers:
+        if not layer.finished():
+            raise _Truncated(f"truncated {layer.encoding} body")
     return bytes(buf)
 
 
@@ -304,6 +351,40 @@ def make_client(
     )
 
 
+_LOCATION_KEY = "readout_pipeline.location"
+
+
+async def _stash_location(response: httpx.Response) -> None:
+    """Response hook: move a redirect's Location out of httpx's reach.
+
+    ``AsyncClient.send`` builds the next request from Location even with
+    ``follow_redirects=False`` and raises ``RemoteProtocolError`` on any Location httpx cannot
+    parse (``http://0177.0.0.1/``, ``http://[bad``). That would turn a hostile redirect into a
+    retried network error; redirects are checked by hand here instead (see ``_next_hop``).
+    """
+    if response.status_code in _REDIRECT_STATUSES and "location" in response.headers:
+        response.extensions[_LOCATION_KEY] = response.headers["location"]
+        del response.headers["location"]
+
+
+def _valid_port(url: httpx.URL) -> bool:
+    return url.port is None or 0 < url.port < 65536
+
+
+def _blocked_or_none(url: str, allowed_hosts: Iterable[str]) -> str | None:
+    """The address guard's verdict on a URL httpx cannot parse (odd IPv4 spellings)."""
+    try:
+        if not urlsplit(url).hostname:
+            return None  # no host at all: an invalid URL, not an address
+    except ValueError:
+        return None
+    try:
+        netguard.check_url(url, allowed_hosts)
+    except netguard.BlockedAddress as exc:
+        return str(exc)
+    return None
+
+
 class _HostGate:
     """Per-host concurrency + minimum spacing between request starts."""
 
@@ -327,6 +408,10 @@ class _Fetcher:
         self.global_sem = asyncio.Semaphore(policy.global_concurrency)
         self.gates: dict[str, _HostGate] = {}
         self.robots = RobotsCache(client, policy, gate=self.gate)
+        hooks = client.event_hooks
+        if _stash_location not in hooks["response"]:
+            hooks["response"] = [*hooks["response"], _stash_location]
+            client.event_hooks = hooks
 
     # -- politeness ----------------------------------------------------------------------
     def _gate_for(self, host: str) -> _HostGate:
@@ -365,14 +450,20 @@ class _Fetcher:
             start_url = httpx.URL(req.url)
             if start_url.scheme not in ("http", "https") or not start_url.host:
                 raise httpx.InvalidURL("not an absolute http(s) URL")
+            if not _valid_port(start_url):
+                raise httpx.InvalidURL(f"port {start_url.port} out of range")
         except (httpx.InvalidURL, TypeError) as exc:
-            err = f"invalid URL: {exc}"
-            att = Attempt(req.url, datetime.now(UTC), 0, None, 0, "invalid_url", err)
+            outcome, err = "invalid_url", f"invalid URL: {exc}"
+            if isinstance(req.url, str) and req.url.lower().startswith(("http://", "https://")):
+                blocked = _blocked_or_none(req.url, policy.allowed_hosts)
+                if blocked:
+                    outcome, err = "blocked_address", blocked
+            att = Attempt(req.url, datetime.now(UTC), 0, None, 0, outcome, err)
             return FetchResult(
                 req.url,
                 req.url,
                 None,
-                "invalid_url",
+                outcome,
                 None,
                 None,
                 None,
@@ -501,11 +592,18 @@ class _Fetcher:
                 try:
                     nxt = url.join(location)
                 except (httpx.InvalidURL, UnicodeError) as exc:
+                    target = urljoin(str(url), location.strip())
+                    if target.lower().startswith(("http://", "https://")):
+                        blocked = _blocked_or_none(target, policy.allowed_hosts)
+                        if blocked:
+                            raise netguard.BlockedAddress(blocked) from exc
                     raise _RedirectError(f"invalid redirect Location {location!r}: {exc}") from exc
                 if nxt.scheme not in ("http", "https"):
                     raise _RedirectError(f"refused redirect to non-http(s) URL {location!r}")
                 if not nxt.host:
                     raise _RedirectError(f"redirect to URL without host {location!r}")
+                if not _valid_port(nxt):
+                    raise _RedirectError(f"redirect to invalid port in {location!r}")
                 nxt = nxt.copy_with(fragment=None)
                 if str(nxt) in seen:
                     raise _RedirectError(f"redirect loop at {nxt}")
@@ -516,8 +614,12 @@ class _Fetcher:
             res.update(outcome="redirect_error", error=str(exc), body=None)
         except netguard.BlockedAddress as exc:
             res.update(outcome="blocked_address", error=str(exc), body=None)
+        except netguard.CertificateError as exc:
+            res.update(outcome="network_error", error=str(exc), body=None)
         except _TooLarge as exc:
             res.update(outcome="too_large", error=str(exc), body=None)
+        except _Unsupported as exc:
+            res.update(outcome="network_error", error=str(exc), body=None)
         except TimeoutError:
             res.update(
                 outcome="deadline_exceeded",
@@ -527,11 +629,14 @@ class _Fetcher:
             )
         except (httpx.TransportError, httpx.DecodingError, _Truncated) as exc:
             msg = str(exc) or type(exc).__name__
+            cert = netguard.tls_certificate_problem(exc)
             res.update(
                 outcome="network_error",
-                retryable=True,
+                # a bad certificate is not transient: fail closed, no retry (and never a
+                # retry with verification off)
+                retryable=cert is None,
                 body=None,
-                error=f"{type(exc).__name__}: {msg}",
+                error=cert or f"{type(exc).__name__}: {msg}",
             )
         except httpx.InvalidURL as exc:
             res.update(outcome="redirect_error", error=f"invalid URL: {exc}", body=None)
@@ -556,10 +661,17 @@ class _Fetcher:
             status = response.status_code
             res["status"] = status
             h = response.headers
-            if status in _REDIRECT_STATUSES and h.get("location"):
+            if "transfer-encoding" in h and "content-length" in h:
+                # RFC 9112 6.3: ambiguous framing (a request-smuggling / broken-proxy sign);
+                # h11 would silently prefer chunked, we refuse the response instead.
+                raise httpx.RemoteProtocolError(
+                    "response has both Content-Length and Transfer-Encoding", request=request
+                )
+            location = response.extensions.get(_LOCATION_KEY) or h.get("location")
+            if status in _REDIRECT_STATUSES and location:
                 res["_response"] = response
                 res["outcome"] = "redirect_error"
-                return h["location"]
+                return location
             if status == 304:
                 res.update(
                     outcome="not_modified",

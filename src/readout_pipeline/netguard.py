@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 from collections.abc import Iterable
 from typing import Any
 
@@ -36,6 +37,7 @@ _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 __all__ = [
     "BlockedAddress",
+    "CertificateError",
     "GuardedBackend",
     "GuardedTransport",
     "blocked_reason",
@@ -44,11 +46,34 @@ __all__ = [
     "check_url_async",
     "is_allowed_host",
     "parse_ip",
+    "tls_certificate_problem",
 ]
 
 
 class BlockedAddress(FetchError):
     """The URL's host is, or resolves to, an address the crawler must not contact."""
+
+
+class CertificateError(FetchError):
+    """The server's TLS certificate failed verification. Never retried, and never retried
+    with verification off: it fails closed."""
+
+
+def tls_certificate_problem(exc: BaseException) -> str | None:
+    """If ``exc`` (or anything in its cause/context chain) is a TLS certificate verification
+    failure, a one-line description of it (``"certificate verify failed: self-signed
+    certificate"``); else None."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, ssl.SSLCertVerificationError):
+            detail = cur.verify_message or cur.reason or str(cur)
+            return f"TLS certificate verification failed: {detail}"
+        if isinstance(cur, ssl.SSLError) and "CERTIFICATE_VERIFY_FAILED" in str(cur):
+            return f"TLS certificate verification failed: {cur}"
+        cur = cur.__cause__ or cur.__context__
+    return None
 
 
 def _norm_host(host: str) -> str:

@@ -6,6 +6,8 @@ Decisions (following Google's documented handling):
 * 404 and other 4xx (except 429): no robots.txt, everything allowed.
 * 429, 5xx, timeouts, network errors, a redirect to a blocked address: robots unavailable,
   the whole origin is treated as disallowed for this run.
+* a TLS certificate that fails verification: the origin is unusable; page fetches on it
+  report the certificate problem (:class:`netguard.CertificateError`), never retried.
 * more than 5 redirects: treated like 404 (allow all).
 """
 
@@ -18,6 +20,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
 import httpx
 from protego import Protego
@@ -82,6 +85,7 @@ class RobotsEntry:
     http_status: int | None = None
     error: str | None = None
     blocked: bool = False  # robots.txt (or a redirect for it) hit the address guard
+    certificate_error: bool = False  # the origin's TLS certificate failed verification
     fetched_at: float = field(default_factory=time.time)
 
     @property
@@ -170,6 +174,9 @@ class RobotsCache:
         entry = await self.get(url)
         if entry.blocked:
             raise netguard.BlockedAddress(entry.error or "blocked address")
+        if entry.certificate_error:
+            # report the real problem, not "robots unavailable": the page URL would fail alike
+            raise netguard.CertificateError(entry.error or "TLS certificate verification failed")
         if entry.status == "unavailable":
             return False, f"robots unavailable for {entry.origin}: {entry.error}"
         if entry.parser is None:
@@ -201,6 +208,11 @@ class RobotsCache:
             except netguard.BlockedAddress as exc:
                 return RobotsEntry(origin, "unavailable", error=str(exc), blocked=hop == 0)
             except httpx.HTTPError as exc:
+                cert = netguard.tls_certificate_problem(exc)
+                if cert:
+                    return RobotsEntry(
+                        origin, "unavailable", error=cert, certificate_error=hop == 0
+                    )
                 return RobotsEntry(
                     origin, "unavailable", error=f"{type(exc).__name__}: {exc}".rstrip(": ")
                 )
@@ -208,6 +220,10 @@ class RobotsCache:
                 try:
                     nxt = url.join(location)
                 except httpx.InvalidURL:
+                    try:  # an odd IP spelling httpx refuses ("http://0177.0.0.1/")
+                        netguard.check_url(urljoin(str(url), location), policy.allowed_hosts)
+                    except netguard.BlockedAddress as exc:
+                        return RobotsEntry(origin, "unavailable", error=str(exc))
                     return RobotsEntry(origin, "missing", http_status=status, error="bad redirect")
                 if nxt.scheme not in ("http", "https"):
                     return RobotsEntry(origin, "missing", http_status=status, error="bad redirect")
@@ -230,7 +246,9 @@ class RobotsCache:
         try:
             status = response.status_code
             if not (200 <= status < 300):
-                return status, response.headers.get("location"), None
+                # the fetcher's response hook moves Location into extensions (see fetch.py)
+                location = response.extensions.get("readout_pipeline.location")
+                return status, location or response.headers.get("location"), None
             buf = bytearray()
             async for chunk in response.aiter_bytes():
                 buf += chunk
