@@ -32,7 +32,7 @@ def _load_raw(
     with progress.bar("backfill: parse and load", total) as bar:
         for raw in raw_batches:
             counts["n_fetched"] += len(raw)
-            parsed = parse_task([(p, source.keywords) for p in raw], config.settings.clean_workers)
+            parsed = parse_task([(p, source.keywords) for p in raw], config.settings)
             counts.update(load_task(con, run_id, None, parsed))
             bar.advance(len(raw))
 

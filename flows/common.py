@@ -15,9 +15,11 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from readout_pipeline import derive, pages, warehouse
-from readout_pipeline.config import Config, Source
+from readout_pipeline import derive, pages, reports, warehouse
+from readout_pipeline.config import Config, Settings, Source
 from readout_pipeline.pipeline import FetchedBatch
+
+from .artifacts import publish_run_artifact
 
 
 @dataclass
@@ -85,13 +87,16 @@ def warehouse_run(
             raise
         summary.status = "completed"
         warehouse.finish_run(db.con, run_id, "completed", counts, "; ".join(summary.problems)[:2000] or None)
+        per_source = reports.per_source_counts(db.con, run_id)
         summary.published = str(db.publish())
         summary.counts = {k: int(counts.get(k, 0)) for k in warehouse.RUN_COUNTERS}
+        publish_run_artifact(summary, per_source)
 
 
 @task(name="parse-pages", cache_policy=NO_CACHE)
-def parse_task(items: list[tuple[pages.RawPage, list[str]]], workers: int) -> list[pages.ParsedPage]:
-    return pages.parse_pages(items, workers=workers)
+def parse_task(items: list[tuple[pages.RawPage, list[str]]], settings: Settings) -> list[pages.ParsedPage]:
+    limits = pages.Limits(settings.parse_timeout_seconds, settings.parse_memory_mb)
+    return pages.parse_pages(items, workers=settings.clean_workers, limits=limits)
 
 
 @task(name="load-batch", cache_policy=NO_CACHE)

@@ -60,7 +60,7 @@ def crawl_sources(
             with progress.bar(f"{source.id}: fetch", len(planned)) as bar:
                 for chunk in batched(planned, settings.batch_size):
                     fetched = fetch_task(chunk, policy, settings.archive_dir, bar.one)
-                    parsed = parse_task([(p, source.keywords) for p in fetched.pages], settings.clean_workers)
+                    parsed = parse_task([(p, source.keywords) for p in fetched.pages], settings)
                     counts.update(load_task(con, run_id, fetched, parsed))
     log.info("%s run %s: %s", flow_name, summary.run_id, summary.counts)
     return summary

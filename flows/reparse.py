@@ -17,5 +17,5 @@ def reparse(config: Config) -> RunSummary:
     with warehouse_run(config, "reparse", {}) as (con, run_id, counts, summary):
         for chunk in batched(pipeline.iter_archived_pages(con, settings.archive_dir), settings.batch_size):
             counts["n_discovered"] += len(chunk)
-            counts.update(load_task(con, run_id, None, parse_task(chunk, settings.clean_workers)))
+            counts.update(load_task(con, run_id, None, parse_task(chunk, settings)))
     return summary

@@ -90,6 +90,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="last runs, counts per source, recent failures")
     common(p, config=False)
     p.add_argument("--limit", type=int, default=10)
+
+    p = sub.add_parser("search", help='full-text search (BM25): words, "exact phrases"; snippets highlighted')
+    common(p, config=False)
+    p.add_argument("query", nargs="?", help='e.g. \'"small group" Syria\' (all words must occur)')
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--fts-path", action="store_true", help="print how to LOAD the fts extension in your own DuckDB client")
+
+    p = sub.add_parser("export", help="write every table and view as Parquet or CSV files (for BI tools)")
+    common(p, config=False)
+    p.add_argument("dir", type=Path, help="output directory (created if missing)")
+    p.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    p.add_argument("--no-views", action="store_true", help="tables only, not the analyst views")
+
+    p = sub.add_parser("report-html", help="write one static HTML file with charts and the key tables")
+    common(p, config=False)
+    p.add_argument("out", type=Path, help="HTML file to write, e.g. report.html")
+    p.add_argument("--title", default="Diplomatic readouts")
+
+    p = sub.add_parser("dictionary", help="regenerate docs/DATA_DICTIONARY.md from the schema comments")
+    p.add_argument("--out", type=Path, help="file to write (default: docs/DATA_DICTIONARY.md)")
+    p.add_argument("--check", action="store_true", help="only check the file is up to date (exit 1 if not)")
     return parser
 
 
@@ -266,6 +288,89 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    from . import search, warehouse
+
+    if args.fts_path:
+        path = search.extension_file()
+        print(f"-- in a DuckDB {search.duckdb.__version__} client (CLI, notebook, DBeaver), once per session:")
+        print(f"LOAD '{path}';")
+        print(f"-- or: SET extension_directory = '{search.extension_directory()}'; LOAD fts;")
+        print("-- (online, any machine: INSTALL fts; LOAD fts;)  then:")
+        print("SELECT * FROM readout_search('\"small group\" Syria', max_results := 10);")
+        return 0
+    if not args.query:
+        raise ConfigError('search needs a query, e.g. readout search \'"joint statement" Iraq\'')
+    con = warehouse.open_published(_published_path(args))
+    try:
+        hits = search.search(con, args.query, args.limit)
+    finally:
+        con.close()
+    rows = [tuple(getattr(h, c) for c in search.COLUMNS) for h in hits]
+    if args.format != "table":
+        _print_rows(list(search.COLUMNS), rows, args.format)
+        return 0
+    if not hits:
+        print(f"no readout matches {args.query!r}")
+        return 0
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"{len(hits)} readouts matching {args.query!r} (best first, BM25)", title_justify="left", show_lines=True)
+    for col in ("score", "date", "source", "title / snippet"):
+        table.add_column(col, overflow="fold")
+    for h in hits:
+        parts = escape(h.snippet).split(search.HIGHLIGHT)
+        snippet = "".join(f"[bold yellow]{p}[/]" if i % 2 else p for i, p in enumerate(parts))
+        table.add_row(f"{h.score:.3f}", str(h.published_date or ""), h.source_id,
+                      f"[bold]{escape(h.title or '')}[/]\n{snippet}\n[dim]{escape(h.url)}[/]")
+    _console().print(table)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from . import export, warehouse
+
+    con = warehouse.open_published(_published_path(args))
+    try:
+        written = export.export_warehouse(con, args.dir, args.format, include_views=not args.no_views)
+    finally:
+        con.close()
+    for item in written:
+        print(f"{item.kind:5s} {item.name:32s} {item.rows:>9d} rows  {args.dir / item.file}")
+    print(f"wrote {len(written)} files and manifest.json to {args.dir}")
+    return 0
+
+
+def cmd_report_html(args: argparse.Namespace) -> int:
+    from . import report_html, warehouse
+
+    con = warehouse.open_published(_published_path(args))
+    try:
+        problems = report_html.write_report(con, args.out, args.title)
+    finally:
+        con.close()
+    for problem in problems:
+        print(f"warning: {' '.join(problem.split())}")
+    print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_dictionary(args: argparse.Namespace) -> int:
+    from . import dictionary
+
+    path = args.out or dictionary.DICTIONARY_PATH
+    if args.check:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != dictionary.generate():
+            sys.stderr.write(f"readout: error: {path} is out of date (run `readout dictionary`)\n")
+            return EXIT_FAILURE
+        print(f"{path} is up to date")
+        return 0
+    print(f"wrote {dictionary.write(path)}")
+    return 0
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "ingest": cmd_ingest,
@@ -274,6 +379,10 @@ COMMANDS = {
     "serve": cmd_serve,
     "report": cmd_report,
     "status": cmd_status,
+    "search": cmd_search,
+    "export": cmd_export,
+    "report-html": cmd_report_html,
+    "dictionary": cmd_dictionary,
 }
 
 

@@ -133,6 +133,8 @@ class Settings(_Strict):
     max_listing_pages: int = Field(default=5, ge=1)
     batch_size: int = Field(default=200, ge=1, le=10_000)
     clean_workers: int = Field(default=0, ge=0, le=64)  # 0 = one per CPU core
+    parse_timeout_seconds: float = Field(default=30.0, gt=0)  # per page, in a worker process
+    parse_memory_mb: int = Field(default=2048, ge=256)  # address-space limit of a worker process
     schedule_cron: str = "0 */4 * * *"
     extra_allowed_hosts: list[str] = []  # private-address hosts allowed besides source hosts
 

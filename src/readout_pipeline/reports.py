@@ -102,3 +102,21 @@ def to_json(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
         indent=2,
         default=str,
     )
+
+
+RUN_OUTCOMES = ("new", "updated", "duplicate", "unchanged", "not_modified", "filtered", "skipped", "failed")
+
+
+def per_source_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, dict[str, int]]:
+    """What run `run_id` did per source: URLs left new, updated (new version), duplicate,
+    unchanged, not_modified, filtered, skipped or failed. Read from the warehouse, so it is
+    right whatever flow wrote the run (for the run artifact in Prefect's UI)."""
+    from .warehouse import sql
+
+    try:
+        cursor = con.execute(sql("artifacts/run_per_source.sql"), {"run_id": run_id})
+        rows = cursor.fetchall()
+    except duckdb.Error as exc:
+        raise WarehouseError(f"per-source counts failed: {_one_line(exc)}") from None
+    columns = [d[0] for d in cursor.description]
+    return {row[0]: {c: int(v or 0) for c, v in zip(columns[1:], row[1:], strict=True)} for row in rows}

@@ -82,6 +82,9 @@ class WorkingDB:
             self.close()
             raise WarehouseError(f"cannot open working database {self.path}: {_one_line(exc)}") from None
         migrate(self.con)
+        from .views import apply_views  # views read the tables migrate() made
+
+        apply_views(self.con)
         return self.con
 
     def check_writable(self) -> None:
@@ -120,6 +123,9 @@ class WorkingDB:
         """Checkpoint and atomically replace the published snapshot with the working database."""
         if self.con is None:
             raise WarehouseError("publish() needs an open working database")
+        from .search import build_search_index  # the index always matches the snapshot
+
+        build_search_index(self.con)
         self.con.execute("CHECKPOINT")
         self.con.close()
         self.con = None

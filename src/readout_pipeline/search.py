@@ -1,0 +1,120 @@
+"""Full-text search over documents (title, text) with DuckDB's fts extension, offline.
+
+The extension comes from the `duckdb-ext-fts` package (pinned with DuckDB 1.4.4), whose files sit in
+`site-packages/duckdb_ext/extensions/v1.4.4/<platform>/fts.duckdb_extension`; `load_fts` points
+DuckDB's extension directory there and loads it, never downloading anything.
+
+`build_search_index(con)` runs on the working database before the snapshot is published: it (re)builds
+the BM25 index (schema `fts_main_documents`) and the table macro `readout_search(query_text,
+max_results := 20)`, which analysts call from SQL and `search()` calls for `readout search`.
+Query syntax: words (all must occur, Porter-stemmed, English stop words ignored) and "quoted
+phrases" (must occur exactly, ignoring case, accents and punctuation).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from .errors import WarehouseError
+from .warehouse import _one_line, sql
+
+HIGHLIGHT = "**"  # the snippet wraps matched words in this marker, Markdown style
+_INDEX_SCHEMA = "fts_main_documents"
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc_id: str
+    score: float
+    published_date: date | None
+    source_id: str
+    title: str | None
+    url: str
+    snippet: str
+
+
+COLUMNS = ("doc_id", "score", "published_date", "source_id", "title", "url", "snippet")
+
+
+def extension_directory() -> Path:
+    """Where the installed duckdb-ext-fts package keeps its extensions (the `extension_directory`).
+
+    `READOUT_DUCKDB_EXTENSIONS` overrides it (a directory laid out as DuckDB's own, i.e.
+    `<dir>/v1.4.4/<platform>/fts.duckdb_extension`)."""
+    override = os.environ.get("READOUT_DUCKDB_EXTENSIONS")
+    if override:
+        return Path(override)
+    try:
+        import duckdb_ext  # namespace package shipped by duckdb-ext-fts
+    except ImportError:
+        raise WarehouseError(
+            "the DuckDB fts extension package is not installed (pip install duckdb-ext-fts==1.4.4.*)"
+        ) from None
+    for base in getattr(duckdb_ext, "__path__", []):
+        candidate = Path(base) / "extensions"
+        if candidate.is_dir():
+            return candidate
+    raise WarehouseError("duckdb_ext is installed but has no extensions/ directory")
+
+
+def extension_file() -> Path:
+    """The fts extension binary for this DuckDB version and platform."""
+    version = duckdb.__version__
+    found = sorted(extension_directory().glob(f"v{version}/*/fts.duckdb_extension"))
+    if not found:
+        raise WarehouseError(
+            f"no fts extension for DuckDB {version} under {extension_directory()} "
+            "(the duckdb-ext-fts version must match the duckdb version)"
+        )
+    return found[0]
+
+
+def load_fts(con: duckdb.DuckDBPyConnection) -> None:
+    """Load the fts extension from the installed package; never downloads."""
+    try:
+        con.execute("SET autoinstall_known_extensions = false")
+        con.execute("SET extension_directory = ?", [str(extension_directory())])
+        con.execute("LOAD fts")
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot load the DuckDB fts extension: {_one_line(exc)}") from None
+
+
+def build_search_index(con: duckdb.DuckDBPyConnection) -> int:
+    """(Re)build the BM25 index over documents(title, text) and the `readout_search` macro.
+
+    Call on the working database before publishing. Returns the number of documents indexed."""
+    load_fts(con)
+    try:
+        con.execute(sql("search/build_index.sql"))
+        con.execute(sql("search/readout_search_macro.sql"))
+        return con.execute(f"SELECT num_docs FROM {_INDEX_SCHEMA}.stats").fetchone()[0]
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot build the search index: {_one_line(exc)}") from None
+
+
+def has_search_index(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(sql("search/has_index.sql")).fetchone()
+    return bool(row and row[0])
+
+
+def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) -> list[Hit]:
+    """Documents matching `query`, best first (BM25), with a highlighted snippet."""
+    if not query.strip():
+        raise WarehouseError("empty search query")
+    if query.count('"') % 2:
+        raise WarehouseError('unbalanced quote in the search query (use "a phrase" in double quotes)')
+    if not has_search_index(con):
+        raise WarehouseError(
+            "this warehouse has no search index yet (it is built when a run publishes; run `readout ingest`)"
+        )
+    load_fts(con)
+    try:
+        rows = con.execute(sql("search/search.sql"), {"query": query, "max_results": int(limit)}).fetchall()
+    except duckdb.Error as exc:
+        raise WarehouseError(f"search failed: {_one_line(exc)}") from None
+    return [Hit(*row) for row in rows]

@@ -1,0 +1,80 @@
+"""Cleaning in worker processes with limits: pathological pages cannot stop a batch."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+
+from readout_pipeline.pages import DOC, EXTRACTION_FAILED, NOT_TEXT, Limits, RawPage, parse_pages
+
+GOOD = (
+    b"<html><head><title>Readout</title></head><body><article><p>"
+    + b"The ministers met in Rome to discuss the Coalition and stabilization in Iraq. " * 12
+    + b"</p></article></body></html>"
+)
+
+
+def page(body: bytes, url: str, content_type: str = "text/html") -> RawPage:
+    return RawPage(url=url, fetch_url=url, source_id="s", raw_sha256="0" * 64, content_type=content_type,
+                   charset="utf-8", fetched_at=datetime.now(UTC), body=body)
+
+
+class ExitingKeyword(str):
+    """A keyword whose use kills the worker process (stands in for a crash inside C code)."""
+
+    def casefold(self) -> str:
+        os._exit(3)
+
+
+def test_batch_order_and_outcomes_across_workers():
+    items = [(page(GOOD.replace(b"Rome", f"Rome {n}".encode()), f"u{n}"), []) for n in range(20)]
+    items.append((page(b"%PDF-1.7 binary", "pdf", "application/pdf"), []))
+    results = parse_pages(items, workers=2)
+    assert [r.raw.url for r in results] == [f"u{n}" for n in range(20)] + ["pdf"]
+    assert [r.outcome for r in results] == [DOC] * 20 + [NOT_TEXT]
+    assert len({r.doc_id for r in results[:20]}) == 20
+    assert all(r.raw.body == b"" and r.raw.size > 0 for r in results)  # bodies do not travel back
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<html><body>" + b"<div>" * 100_000 + b"<p>deep</p>" + b"</div>" * 100_000 + b"</body></html>",
+        b"<html><body><p>" + b"word " * 10_000_000 + b"</p></body></html>",  # a 50 MB single line
+        b"<html><body><table>" + (b"<tr>" + b"<td>x y z</td>" * 40 + b"</tr>") * 40_000 + b"</table></body></html>",
+    ],
+    ids=["100k-deep-nesting", "50MB-single-line", "giant-table"],
+)
+def test_pathological_html_is_bounded_and_the_batch_goes_on(body):
+    results = parse_pages([(page(GOOD, "a"), []), (page(body, "bad"), []), (page(GOOD, "b"), [])],
+                          workers=2, limits=Limits(timeout_seconds=20, memory_mb=2048))
+    assert results[0].outcome == DOC and results[2].outcome == DOC
+    assert results[1].outcome != DOC or len(results[1].doc.text) < len(body)
+
+
+def test_time_limit_records_extraction_failed():
+    big = b"<html><body>" + (b"<article><p>" + b"The ministers met in Rome today. " * 30 + b"</p></article>") * 6000 + b"</body></html>"
+    results = parse_pages([(page(GOOD, "a"), []), (page(big, "slow"), [])], workers=2, limits=Limits(timeout_seconds=2))
+    assert results[0].outcome == DOC
+    assert results[1].outcome == EXTRACTION_FAILED and "exceeded" in results[1].error
+
+
+@pytest.mark.slow
+def test_memory_limit_records_extraction_failed():
+    huge = b"<html><body>" + (b"<article><p>" + b"The ministers met in Rome to discuss the Coalition today. " * 30 + b"</p></article>") * 12_000 + b"</body></html>"
+    results = parse_pages([(page(GOOD, "a"), []), (page(huge, "huge"), [])], workers=2, limits=Limits(timeout_seconds=120, memory_mb=400))
+    assert results[0].outcome == DOC
+    assert results[1].outcome == EXTRACTION_FAILED and "MemoryError" in results[1].error
+
+
+def test_a_worker_that_dies_costs_one_page_not_the_batch():
+    results = parse_pages(
+        [(page(GOOD, "a"), []), (page(GOOD, "dies"), [ExitingKeyword("Coalition")]), (page(GOOD.replace(b"Rome", b"Paris"), "b"), [])],
+        workers=2,
+    )
+    assert [r.outcome for r in results] == [DOC, EXTRACTION_FAILED, DOC]
+    assert "killed" in results[1].error
+    # The pool is usable again afterwards.
+    assert parse_pages([(page(GOOD, "c"), [])], workers=2)[0].outcome == DOC
