@@ -1,7 +1,9 @@
 """Derived tables, refreshed at the end of every run before the snapshot is published.
 
-Each step reads documents the run loaded and writes its own tables; all are incremental (they
-only touch documents they have not processed) unless `rebuild` is asked for (`readout reparse`).
+Each step reads the documents and writes its own tables. Ingest and backfill runs are
+incremental (only documents not yet processed by the current code version); a `reparse` run
+recomputes document types and rebuilds the structured extraction for every document with the
+current extractor version (the extraction in one transaction).
 """
 
 from __future__ import annotations
@@ -11,11 +13,19 @@ from collections import Counter
 import duckdb
 
 from . import clusters
+from .extract.load import update_extractions
+from .warehouse import sql
 
 
-def update_derived(con: duckdb.DuckDBPyConnection, run_id: str, *, rebuild: bool = False) -> Counter[str]:
-    """Document types and near-duplicate clusters for new documents."""
+def update_derived(con: duckdb.DuckDBPyConnection, run_id: str, *, rebuild: bool | None = None) -> Counter[str]:
+    """Document types, near-duplicate clusters and structured extraction."""
+    if rebuild is None:
+        row = con.execute(sql("load/flow_of_run.sql"), [run_id]).fetchone()
+        rebuild = bool(row and row[0] == "reparse")
     counts: Counter[str] = Counter()
+    if rebuild:
+        con.execute(sql("load/doctype_reset.sql"))
     counts["n_typed"] += clusters.update_doc_types(con, run_id)
     counts.update(clusters.update_clusters(con, run_id))
+    counts.update({f"extract_{k}": v for k, v in update_extractions(con, run_id, rebuild=rebuild).items()})
     return counts

@@ -1,0 +1,2 @@
+-- Move the staged amounts rows into the table.
+INSERT INTO amounts BY NAME SELECT * FROM stage_extract_amounts;

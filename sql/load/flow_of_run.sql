@@ -1,0 +1,1 @@
+SELECT flow FROM runs WHERE run_id = ?;

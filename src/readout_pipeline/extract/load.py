@@ -1,0 +1,98 @@
+"""Write extractions to the warehouse: I/O over a DuckDB connection passed in.
+
+`update_extractions` extracts the documents that have no `document_extractions` row for the current
+EXTRACTOR_VERSION (or every document with rebuild=True) and replaces their derived rows, all in ONE
+transaction. Rows are staged like `warehouse.stage` does: newline-delimited JSON read by `read_json`
+into TEMP tables typed by the target tables (sql/load/stage_extract_*.sql), then static SQL moves them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+
+from ..warehouse import sql, transaction, utcnow
+from . import EXTRACTOR_VERSION, TABLES, extract
+
+BATCH = 500
+_DOCS_TABLE = "document_extractions"
+
+
+def _json_default(value: object) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def stage_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, Any]]) -> int:
+    """(Re)create TEMP `stage_extract_<table>` from its SQL file and fill it with `rows`."""
+    stage = f"stage_extract_{table}"
+    con.execute(sql(f"load/{stage}.sql"))
+    if not rows:
+        return 0
+    columns = dict(con.execute(sql("load/stage_columns.sql"), [stage]).fetchall())
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, default=_json_default, ensure_ascii=False))
+            fh.write("\n")
+    try:
+        con.read_json(fh.name, columns=columns, format="newline_delimited").insert_into(stage)
+    finally:
+        os.unlink(fh.name)
+    return len(rows)
+
+
+def update_extractions(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    *,
+    doc_ids: list[str] | None = None,
+    rebuild: bool = False,
+) -> dict[str, int]:
+    """Extract pending documents (or all with rebuild=True) and replace their derived rows in one
+    transaction. Returns {"documents": n, <table>: rows written, ...}."""
+    counts: Counter[str] = Counter({"documents": 0, **{t: 0 for t in TABLES}})
+    full_rebuild = rebuild and doc_ids is None
+    with transaction(con):
+        todo = [r[0] for r in con.execute(sql("load/extract_docs_to_process.sql"),
+                                          [EXTRACTOR_VERSION, rebuild, doc_ids]).fetchall()]
+        if full_rebuild:
+            stage_rows(con, _DOCS_TABLE, [])
+            for table in (*TABLES, _DOCS_TABLE):
+                con.execute(sql(f"load/extract_delete_{table}.sql"), [True])
+        for i in range(0, len(todo), BATCH):
+            batch = con.execute(sql("load/extract_docs_by_id.sql"), [todo[i: i + BATCH]]).fetchall()
+            now = utcnow()
+            rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
+            done = []
+            for doc_id, text, title, published in batch:
+                ex = extract(doc_id, text, title, published)
+                n = 0
+                for table in TABLES:
+                    for item in getattr(ex, table):
+                        rows[table].append({**asdict(item), "extractor_version": EXTRACTOR_VERSION, "run_id": run_id})
+                        n += 1
+                done.append({"doc_id": doc_id, "extractor_version": EXTRACTOR_VERSION, "extracted_at": now,
+                             "run_id": run_id, "n_rows": n})
+            stage_rows(con, _DOCS_TABLE, done)
+            for table in TABLES:
+                stage_rows(con, table, rows[table])
+            if not full_rebuild:
+                for table in (*TABLES, _DOCS_TABLE):
+                    con.execute(sql(f"load/extract_delete_{table}.sql"), [False])
+            for table in TABLES:
+                con.execute(sql(f"load/extract_insert_{table}.sql"))
+                counts[table] += len(rows[table])
+            con.execute(sql("load/extract_insert_document_extractions.sql"))
+            counts["documents"] += len(done)
+    return dict(counts)
