@@ -45,6 +45,8 @@ from typing import Any
 
 import pytest
 
+from readout_pipeline.fetch import FetchPolicy
+
 __all__ = [
     "Request",
     "TestHTTPServer",
@@ -388,3 +390,16 @@ def http_server_factory():
     finally:
         for s in made:
             s.stop()
+
+
+LOCAL = frozenset({"127.0.0.1"})
+
+
+def fast_policy(**overrides: Any) -> FetchPolicy:
+    """A FetchPolicy for tests against 127.0.0.1: no politeness delay, tiny backoff, short timeouts."""
+    base: dict[str, Any] = dict(
+        allowed_hosts=LOCAL, min_delay=0.0, backoff_base=0.01, backoff_cap=0.02,
+        connect_timeout=2.0, read_timeout=2.0, total_deadline=5.0,
+    )
+    base.update(overrides)
+    return FetchPolicy(**base)

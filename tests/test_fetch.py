@@ -30,21 +30,11 @@ from readout_pipeline.fetch import (
 http_server = httpserver.http_server
 http_server_factory = httpserver.http_server_factory
 
-LOCAL = frozenset({"127.0.0.1"})
+LOCAL = httpserver.LOCAL
 
 
 def policy(**kw) -> FetchPolicy:
-    base = dict(
-        allowed_hosts=LOCAL,
-        min_delay=0.0,
-        backoff_base=0.01,
-        backoff_cap=0.02,
-        connect_timeout=1.0,
-        read_timeout=1.0,
-        total_deadline=3.0,
-    )
-    base.update(kw)
-    return FetchPolicy(**base)
+    return httpserver.fast_policy(**{**dict(connect_timeout=1.0, read_timeout=1.0, total_deadline=3.0), **kw})
 
 
 def one(url: str, **kw) -> FetchResult:

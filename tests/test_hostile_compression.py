@@ -28,7 +28,7 @@ from readout_pipeline.pages import NOT_TEXT, RawPage, parse_page
 
 http_server = httpserver.http_server
 
-LOCAL = frozenset({"127.0.0.1"})
+LOCAL = httpserver.LOCAL
 CAP = 5_000_000
 GB = 1 << 30
 MB = 1 << 20
@@ -38,17 +38,7 @@ ALLOWANCE = 4 * MB
 
 
 def policy(**kw) -> FetchPolicy:
-    base = dict(
-        allowed_hosts=LOCAL,
-        min_delay=0.0,
-        backoff_base=0.01,
-        backoff_cap=0.02,
-        total_deadline=20.0,
-        obey_robots=False,
-        max_bytes=CAP,
-    )
-    base.update(kw)
-    return FetchPolicy(**base)
+    return httpserver.fast_policy(**{**dict(total_deadline=20.0, obey_robots=False, max_bytes=CAP), **kw})
 
 
 # --- building bombs quickly ------------------------------------------------------------------

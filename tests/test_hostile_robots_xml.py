@@ -21,14 +21,11 @@ from readout_pipeline.robots import RobotsCache
 
 http_server = httpserver.http_server
 
-LOCAL = frozenset({"127.0.0.1"})
+LOCAL = httpserver.LOCAL
 
 
 def policy(**kw) -> FetchPolicy:
-    base = dict(allowed_hosts=LOCAL, min_delay=0.0, backoff_base=0.01, backoff_cap=0.02,
-                connect_timeout=2.0, read_timeout=2.0, total_deadline=10.0, max_attempts=2)
-    base.update(kw)
-    return FetchPolicy(**base)
+    return httpserver.fast_policy(**{**dict(total_deadline=10.0, max_attempts=2), **kw})
 
 
 def source(srv, **kw) -> Source:
