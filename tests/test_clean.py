@@ -23,7 +23,7 @@ from readout_pipeline.clean import (
     is_cleanable,
     strip_residual_boilerplate,
 )
-from readout_pipeline.fingerprint import content_hash
+from readout_pipeline.fingerprint import content_hash, normalize_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clean"
 SHARED = Path(os.environ.get("READOUT_SHARED") or Path(__file__).resolve().parents[2] / "shared")
@@ -184,6 +184,20 @@ REAL_SENTENCE = (
         " [example.org/en/news/2021/06/statement.html](https://example.org/en/news/2021/06/statement.html)",
         "© 2024 Ministry of Foreign Affairs. All rights reserved.",
         "Sign up for our newsletter",
+        # calls to action, sign-up small print, shop and account chrome (clean-3)
+        "Sign up for our newsletter for the best of the week.",
+        "Get the best stories delivered to your inbox weekly",
+        "By signing up, you agree to our Privacy Policy & Terms and Conditions.",
+        "For more information, please see our Privacy Policy.",
+        "As an Amazon Associate we earn from qualifying purchases.",
+        "Back to blog",
+        "Add to cart",
+        "Out of stock",
+        "Get started today",
+        "Book a demo",
+        "Create an account or sign in to comment",
+        "You are not logged in.",
+        "- 11 min read",
     ],
 )
 def test_residual_drops_boilerplate_lines(line):
@@ -205,6 +219,11 @@ def test_residual_drops_boilerplate_lines(line):
         "The contacts between the two delegations will continue next month.",
         "Printing of the final communiqué was delayed until the afternoon session.",
         "Home affairs ministers met in Brussels to discuss border security.",
+        "The ministers agreed to stay in touch and to meet again before the summer.",
+        "Both sides agreed to our proposal to return to the table in March.",
+        "The Minister invited companies to sign up for the new export credit scheme.",
+        "The Coalition will continue to share information on foreign terrorist fighters.",
+        "Learn more about the partnership at the ministerial meeting in Rome next week, officials said.",
         "| Country | Pledge |",
         "}",
     ],
@@ -462,3 +481,114 @@ def test_republication_preface_is_dropped_but_not_real_sentences():
     assert strip_residual_boilerplate("Statement by the Minister on the attack\nThe Minister said.").startswith(
         "Statement by the Minister"
     )
+
+
+# --- demo site: every article keeps its body, loses its chrome --------------------------
+
+# Chrome every demo theme puts around an article (cookie banner, share widget, footer,
+# sidebar): none of these may survive cleaning.
+DEMO_CHROME = [
+    "cookies",
+    "Accept all",
+    "Allow all",
+    "Manage preferences",
+    "Share this",
+    "Facebook",
+    "Twitter",
+    "All rights reserved",
+    "Skip to main content",
+    "Newsletter",
+    "Subscribe",
+    "Media enquiries",
+]
+
+
+def _demo_blocks(body: str) -> list[str]:
+    """The article's paragraphs, list items and headings as the demo renders them."""
+    blocks, para = [], []
+    for chunk in body.split("\n\n"):
+        for line in chunk.strip().splitlines():
+            line = line.strip()
+            if line.startswith(("## ", "- ")):
+                if para:
+                    blocks.append(" ".join(para))
+                    para = []
+                blocks.append(line[3:] if line.startswith("## ") else line[2:])
+            elif line:
+                para.append(line)
+        if para:
+            blocks.append(" ".join(para))
+            para = []
+    return [normalize_text(b) for b in blocks if b.strip()]
+
+
+def test_demo_articles_keep_every_block_and_drop_chrome():
+    from readout_pipeline.demo_site import DemoSite
+
+    checked = 0
+    with DemoSite(revision=2) as site:
+        for key, pub in site.publishers.items():
+            for art in pub.articles:
+                res = site.resource(key, art.path)
+                assert res is not None, art.path
+                doc = clean_html(decode_body(res.body, "utf-8"), url=site.base_urls[key] + art.path)
+                assert doc is not None, art.path
+                # trafilatura renders list items as "- item" lines
+                lines = {ln.removeprefix("- ") for ln in doc.text.splitlines()}
+                for block in _demo_blocks(art.body_at(site.revision)):
+                    assert block in lines, (art.path, block)
+                low = doc.text.lower()
+                body = art.body_at(site.revision).lower()
+                chrome = DEMO_CHROME + list(pub.contacts) + [t for t, _ in pub.legal]
+                for item in chrome:
+                    if item.lower() not in body:  # a name the article itself mentions may stay
+                        assert item.lower() not in low, (art.path, item)
+                assert doc.title == normalize_text(art.title), art.path
+                checked += 1
+    assert checked >= 25
+
+
+def test_consent_manager_nodes_pruned_before_extraction():
+    article = "".join(
+        f"<p>Paragraph {i} of the readout: the ministers discussed the situation in the region "
+        f"and agreed on further steps to coordinate their assistance.</p>"
+        for i in range(6)
+    )
+    html = (
+        "<html><body><main><article><h1>Readout</h1>" + article + "</article></main>"
+        '<div id="usercentrics-root"><div class="uc-banner">Datenschutz-Einstellungen '
+        "Wir nutzen Technologien auf unserer Website. Alle akzeptieren</div></div>"
+        '<div class="cmplz-cookiebanner"><span class="cmplz-title">Manage Consent</span>'
+        "<span>To provide the best experiences, we use technologies like these.</span></div>"
+        "</body></html>"
+    )
+    doc = clean_html(html)
+    assert doc is not None
+    assert "Paragraph 5 of the readout" in doc.text
+    for junk in ("Datenschutz", "Alle akzeptieren", "Manage Consent", "best experiences"):
+        assert junk not in doc.text
+
+
+def test_consent_prune_keeps_content_named_like_a_banner():
+    # A page *about* cookie consent whose article container carries a consent-like class.
+    body = "".join(
+        f"<p>Sentence {i}: the regulation on consent banners was adopted by the Parliament "
+        f"after a long negotiation with the Council.</p>"
+        for i in range(8)
+    )
+    html = f'<html><body><div class="consent-banner-article"><h1>New rules</h1>{body}</div></body></html>'
+    doc = clean_html(html)
+    assert doc is not None and "Sentence 7" in doc.text
+
+
+def test_text_after_a_removed_consent_bar_stays_in_place():
+    from lxml import html as lxml_html
+
+    from readout_pipeline.clean import _prune_consent_nodes
+
+    tree = lxml_html.fromstring(
+        "<div><p>First paragraph.</p><div id='cookie-banner'>We use cookies. Accept</div>"
+        "Text after the bar.<p>Last paragraph.</p></div>"
+    )
+    _prune_consent_nodes(tree)
+    assert " ".join(tree.text_content().split()) == "First paragraph.Text after the bar.Last paragraph."

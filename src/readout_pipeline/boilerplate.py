@@ -149,3 +149,61 @@ PREFACE_SENTENCE = re.compile(
     r"(?:released|issued|published|adopted|agreed|made)\b.{0,300}[.:]$",
     _I,
 )
+
+# --- sign-up forms, calls to action, shop and community chrome (whole lines) ----------------
+# The consent small print under a sign-up or contact form ("By signing up, you agree to our
+# Privacy Policy", "I agree that ... may contact me"), in the site's or the reader's voice.
+FORM_CONSENT = re.compile(
+    r"\bby (?:signing up|subscribing|registering|submitting|clicking|providing (?:my|your) "
+    r"(?:e-?mail|details|information|phone)|entering (?:my|your) e-?mail|continuing)\b"
+    r".{0,120}\b(?:agree|consent|accept|acknowledge)|"
+    r"\b(?:i|you) (?:agree|consent)\w*\b.{0,120}\b(?:our|the) (?:privacy (?:policy|notice|statement)"
+    r"|terms(?: of (?:use|service))?(?: (?:and|&) conditions)?)\b|"
+    r"\bagree\w* to our (?:terms|privacy (?:policy|notice|statement))\b|"
+    r"\bterms of submitting this form\b|\bi (?:agree|consent) (?:that|to receive)\b|"
+    # data-collection notices pointing to the site's own policy
+    r"\b(?:see|read|review|visit|refer to|consult) our (?:privacy|cookie) (?:policy|notice|statement)\b|"
+    r"\bcollect\w*\b.{0,200}\bwhen you (?:visit|use|browse) (?:this|our) (?:web ?)?site\b",
+    _I,
+)
+# Affiliate / advertiser disclosures: commercial small print, never a readout's text.
+AFFILIATE_DISCLOSURE = re.compile(
+    r"\b(?:as an amazon associate|(?:this (?:web)?site|this post|we) (?:uses?|contains?) affiliate "
+    r"links?|affiliate links?\b.{0,80}\b(?:commission|earn)|(?:we|i) (?:may )?(?:earn|receive) "
+    r"(?:a )?(?:small )?(?:commission|compensation)|earn from qualifying purchases|advertiser "
+    r"disclosure|products are chosen independently)\b",
+    _I,
+)
+# Short call-to-action, shop and account lines.
+CTA_LINE = re.compile(
+    r"^(?:"
+    # newsletter and e-mail sign-ups
+    r"(?:sign up|subscribe|join|register)\b.{0,60}\b(?:newsletter|inbox|mailing list|e-?mail "
+    r"(?:list|updates|alerts)|updates|latest (?:news|posts|updates))\b.{0,60}|"
+    r"subscribe (?:to|for) (?:get|receive|our|the latest|us)\b.{0,60}|"
+    r"(?:get|receive)\b.{0,60}\b(?:delivered )?(?:to|in|into) your inbox\b.{0,30}|"
+    r"(?:stay|keep) (?:up to date|updated|in the loop|informed)\b.{0,60}|"
+    # back links and "more" links
+    r"(?:back|return|go back) to (?:the )?(?:blog|blogs|news|articles?|posts?|all \w+|home|"
+    r"homepage|search results|overview)|"
+    # shop chrome
+    r"add(?:ed)? to (?:your )?(?:cart|bag|basket|wish ?list)\b.{0,40}|(?:out of|in) stock|sold out|"
+    r"(?:regular|sale|unit|list) price|shop (?:now|here|online|the (?:look|post|latest|collection)|"
+    r"this (?:post|look))|buy (?:it )?now|free (?:fast )?shipping(?: (?:on|over) .{1,12})?|"
+    r"(?:see|read|show) all reviews|customer reviews|write a review|"
+    r"(?:sort (?:and|&) filter|filter (?:and|&) sort|sort by|filter by)|"
+    # calls to action
+    r"get started(?: today| now| for free| free)?|book a (?:demo|call|consultation)|"
+    r"request a (?:demo|quote|call ?back)|get a (?:free )?(?:quote|demo)(?: today)?|"
+    r"start (?:a|your) free trial|try (?:it )?(?:for )?free|learn more|find out more|"
+    r"contact us(?: today)?|get in touch|donate(?: now| today)?|"
+    # accounts and community
+    r"you are not logged in|(?:create an account or )?(?:sign|log) ?in to (?:comment|reply|post)\b.{0,40}|"
+    r"create an account or sign in\b.{0,40}|you (?:need|must) (?:to )?be (?:a member|logged in)\b"
+    r".{0,60}|follow (?:the )?author|(?:written|posted) by [\w .'-]{2,40}|\d+ min(?:ute)?s? read|"
+    r"join(?:ed)? date:?[\w ,]{0,20}|posts: [\d,.]+|"
+    r"this topic was automatically closed\b.{0,80}|"
+    r"(?:trending|popular|recent) searches|type to search\b.{0,30}"
+    r")[:.!?]?$",
+    _I,
+)

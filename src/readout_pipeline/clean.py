@@ -31,7 +31,7 @@ __all__ = [
     "strip_residual_boilerplate",
 ]
 
-PARSER_VERSION = "clean-2"
+PARSER_VERSION = "clean-3"
 
 CLEANABLE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 
@@ -195,11 +195,19 @@ def decode_body(body: bytes, charset: str | None) -> str:
     for bom, enc in _BOMS:
         if body.startswith(bom):
             return body[len(bom) :].decode(enc, errors="replace")
-    codec = _codec_for(charset)
+    # Python text codecs that are no web charset: they raise on ordinary bytes (idna,
+    # punycode, undefined) or rewrite the text (backslash escapes); a label naming one is bogus.
+    not_web = {"idna", "punycode", "undefined", "unicode_escape", "raw_unicode_escape"}
+
+    def web_codec(label: str | None) -> str | None:
+        name = _codec_for(label)
+        return None if name is None or name.replace("-", "_") in not_web else name
+
+    codec = web_codec(charset)
     if codec is None:
         m = _META_CHARSET.search(body[:4096])
         if m:
-            codec = _codec_for(m.group(1).decode("ascii", "ignore"))
+            codec = web_codec(m.group(1).decode("ascii", "ignore"))
             # A meta tag read as ASCII cannot declare a UTF-16/32 document.
             if codec and codec.startswith(("utf-16", "utf-32", "utf_16", "utf_32")):
                 codec = "utf-8"
@@ -211,7 +219,10 @@ def decode_body(body: bytes, charset: str | None) -> str:
                 except UnicodeDecodeError:
                     pass
     if codec is not None:
-        return body.decode(codec, errors="replace")
+        try:
+            return body.decode(codec, errors="replace")
+        except (UnicodeError, LookupError, ValueError, TypeError):
+            pass  # a codec that cannot replace errors: decide as if there were no label
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
@@ -288,6 +299,18 @@ def _is_copyright(line: str) -> bool:
     return _words(line) <= 30 and bool(bp.COPYRIGHT_LINE.search(line))
 
 
+def _is_call_to_action(line: str) -> bool:
+    """Sign-up form small print, affiliate disclosures and short call-to-action, shop or
+    account lines ("Add to cart", "Back to blog", "Sign up for our newsletter ...")."""
+    n = _words(line)
+    if n > 120:
+        return False
+    if bp.FORM_CONSENT.search(line) or (n <= 60 and bp.AFFILIATE_DISCLOSURE.search(line)):
+        return True
+    core = line.strip(_TRAIL_PUNCT + "()[]")
+    return n <= 20 and bool(bp.CTA_LINE.match(core))
+
+
 def _is_junk_line(line: str) -> bool:
     s = line.strip()
     if not s:
@@ -298,6 +321,7 @@ def _is_junk_line(line: str) -> bool:
         or _is_link_header(s)
         or _is_widget_line(s)
         or _is_consent_line(s)
+        or _is_call_to_action(s)
         or _is_breadcrumb(s)
         or _is_copyright(s)
     )
@@ -490,6 +514,59 @@ def _html_lang(tree) -> str | None:
 
 _SHORT_TEXT = 500  # characters of main text below which a recall-mode retry is tried
 
+# Consent-manager dialogs and cookie bars, by the id/class vocabulary of the common consent
+# platforms (OneTrust/Optanon, Cookiebot, Didomi, Usercentrics, Quantcast Choice, TrustArc,
+# Complianz, CookieYes, iubenda, Termly, Osano, Borlabs, Sourcepoint, Funding Choices) and
+# generic cookie/consent/GDPR banner names. Removed from the tree before extraction; a
+# matching node that holds a heading or an article, or a lot of text, is kept (pages *about*
+# cookies or consent carry such names on real content).
+_CONSENT_NODE = (
+    r"onetrust|optanon|cybotcookiebot|cookiebot|didomi|usercentrics|qc-cmp|trustarc|"
+    r"(?<![a-z])(?:truste|termly|osano)(?![a-z])|"
+    r"cmplz|cky-consent|iubenda|borlabs|sp_message|fc-consent|cookie-?law|"
+    r"(?:cookie|consent|gdpr|privacy)[-_]?(?:banner|notice|bar|popup|pop-up|modal|dialog|"
+    r"overlay|wall|consent|message|prompt|box|container|wrapper|layer|alert|info)|"
+    r"cookies?[-_]?(?:accept|settings|preferences)|consent[-_]?(?:manager|management|sdk)"
+)
+_CONSENT_XPATH = None
+_CONSENT_MAX_CHARS = 5000
+
+
+def _consent_xpath():
+    global _CONSENT_XPATH
+    if _CONSENT_XPATH is None:
+        from lxml.etree import XPath
+
+        ci = "translate(@{a}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+        _CONSENT_XPATH = XPath(
+            "//body//*[self::div or self::section or self::aside or self::dialog or self::form "
+            "or self::p or self::span or self::footer or self::header]"
+            f"[re:test({ci.format(a='id')}, '{_CONSENT_NODE}') or "
+            f"re:test({ci.format(a='class')}, '{_CONSENT_NODE}')]",
+            namespaces={"re": "http://exslt.org/regular-expressions"},
+        )
+    return _CONSENT_XPATH
+
+
+def _prune_consent_nodes(tree) -> None:
+    """Remove consent-manager dialogs and cookie bars from ``tree`` (in place)."""
+    for node in _consent_xpath()(tree):
+        parent = node.getparent()
+        if parent is None:
+            continue
+        if node.find(".//h1") is not None or node.find(".//article") is not None:
+            continue
+        if len("".join(node.itertext())) > _CONSENT_MAX_CHARS:
+            continue
+        tail = node.tail
+        prev = node.getprevious()
+        parent.remove(node)
+        if tail and tail.strip():  # keep text that followed the node, where it was
+            if prev is not None:
+                prev.tail = (prev.tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
+
 
 def _extract(bare_extraction, tree, url: str | None, *, favor_recall: bool):
     try:
@@ -497,7 +574,9 @@ def _extract(bare_extraction, tree, url: str | None, *, favor_recall: bool):
             tree,
             url=url,
             with_metadata=True,
-            include_comments=False,
+            # Comments are kept: trafilatura's comment detection also catches answers and
+            # forum posts that are the page's content; comment chrome goes line by line.
+            include_comments=True,
             include_tables=True,
             favor_recall=favor_recall,
         )
@@ -508,10 +587,12 @@ def _extract(bare_extraction, tree, url: str | None, *, favor_recall: bool):
 def clean_html(html: str, url: str | None = None) -> CleanDoc | None:
     """Main text + metadata of an HTML page, or None when it has no main text.
 
-    trafilatura in its default balanced mode (comments excluded, tables included) finds
-    the main text and the metadata (a page yielding under ``_SHORT_TEXT`` characters is
-    retried once in recall mode, kept when it finds more); ``strip_residual_boilerplate`` then removes what it
-    kept of banners, widgets and contact blocks; the text is normalized.
+    Consent-manager dialogs are pruned from the tree; trafilatura in its default balanced
+    mode (comments and tables included; it retries short extractions in recall mode
+    itself) finds the main text and the metadata; a page still yielding under ``_SHORT_TEXT`` characters is
+    retried once in recall mode, kept when it finds more; ``strip_residual_boilerplate``
+    then removes what it kept of banners, widgets, calls to action and contact blocks;
+    the text is normalized.
     """
     if not html or not html.strip():
         return None
@@ -526,6 +607,7 @@ def clean_html(html: str, url: str | None = None) -> CleanDoc | None:
         return None
     canonical = _canonical_url(tree, url)
     page_lang = _html_lang(tree)
+    _prune_consent_nodes(tree)
     doc = _extract(bare_extraction, tree, url, favor_recall=False)
     if doc is None or len(doc.text or "") < _SHORT_TEXT:
         # Little or nothing found: one retry in recall mode, kept only if it finds more.
