@@ -29,7 +29,7 @@ __all__ = [
     "Meeting", "MembershipEvent", "Amount", "Topic", "TABLES",
 ]
 
-EXTRACTOR_VERSION = "extract-2"
+EXTRACTOR_VERSION = "extract-3"
 
 
 @dataclass(frozen=True, slots=True)

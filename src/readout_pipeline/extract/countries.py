@@ -52,3 +52,8 @@ def find_countries(text: str) -> list[Found]:
 def name_of(code: str) -> str:
     c = pycountry.countries.get(alpha_3=code)
     return c.name if c else code
+
+
+def country_names() -> dict[str, str]:
+    """Normalized country surface (name, alias or demonym) → code ("-" for a blocked phrase)."""
+    return _table()[0]

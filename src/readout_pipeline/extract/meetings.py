@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
+from . import countries as _countries
 from ._text import Sentence, gazetteer_regex, norm_key, read_csv, word_matches
 
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -31,7 +32,10 @@ _DATELINE = re.compile(r"^\s*" + _MON + r"\s+(?P<day>\d{1,2}),\s+(?P<year>(?:19|
 
 _ANCHOR = re.compile(
     r"\b(met|meet|meets|spoke|speaks|called|calls|convened|reconvened|hosted|co-hosted|held\s+(?:a|an|the|their)\b"
-    r"|launched|gathered|hold\s+talks|participated)\b")
+    r"|launched|gathered|hold\s+talks|participated"
+    # Meetings reported by a noun: "following their strategic dialogue in Reykjavik", "after the talks in Doha".
+    r"|(?:following|after)\s+(?:their|the|its|our)\s+(?:[\w-]+\s+){0,4}?(?:[Dd]ialogue|[Mm]eeting|[Tt]alks|[Cc]onsultations|[Ss]ummit)\s+(?:in|at|on)"
+    r")\b")
 _CALL = re.compile(r"\b(spoke|speaks|called|calls|phone call|call)\b")
 _VIRTUAL = re.compile(r"\b(virtual(?:ly)?|video ?conference|videoconference|online|by video|teleconference)\b", re.IGNORECASE)
 _INVITE = re.compile(r"\b(at the invitation of|hosted by|co-hosted by|chaired by|under the chairmanship of)\b")
@@ -41,6 +45,12 @@ _PARTICIPANT_BEFORE = re.compile(r"\b(discussed|spoke|met|opened the (?:session|
 _SMALL_GROUP = re.compile(r"\b(Small Group|[Pp]olitical [Dd]irectors?)\b")
 _MINISTERIAL = re.compile(r"\b(Ministerial|ministerial|Ministers)\b")
 _WORKING_GROUP = re.compile(r"\bWorking Group\b")
+_STRATEGIC = re.compile(r"\b[Ss]trategic\s+(?:[Dd]ialogue|[Mm]echanism|[Pp]artnership\s+[Dd]ialogue)\b")
+# A meeting with a group of states or delegations, not one counterpart.
+_GROUP = re.compile(r"\b(?:(?:a|the)\s+group\s+of|States\s+Parties|[Mm]ember\s+[Ss]tates|counterparts\s+from)\b")
+# A city used as the name of a process or text ("OSCE Minsk Group", "Paris Agreement") is no meeting place.
+_CITY_AS_NAME = re.compile(r"[\s-]+(?:Group|Format|Process|Agreements?|Accords?|Conventions?|Protocol|Declaration|"
+                           r"Document|Principles|Consensus|Communiqu[eé]|Plan|Initiative|Charter|Commitments?)\b")
 _HOSTED_VERB = re.compile(r"\b(?:co-)?hosted\b(?!\s+by)")
 
 FORMATS = ("ministerial", "political directors / small group", "working group", "bilateral call",
@@ -147,6 +157,27 @@ def meeting_date(s: str, ref: date | None) -> tuple[date | None, str | None]:
     return None, None
 
 
+# Where the list of who met whom ends: "… to discuss …", "… following …", a full stop.
+_CLAUSE_END = re.compile(r"\b(?:to|following|after|about|on behalf of|regarding|discussed|where|who)\b|[.;:](?=\s)")
+
+
+def _principals(a: Sentence, in_anchor: list) -> int:
+    """People meeting in the anchor sentence, before the clause that says what about. Counterparts of one
+    country (those of unknown country joining them) count as one delegation."""
+    m = _ANCHOR.search(a.text)
+    end = a.end
+    if m:
+        c = _CLAUSE_END.search(a.text, m.end())
+        if c:
+            end = a.start + c.start()
+    ps = {p.name: p.country_code for p in in_anchor if p.start < end}
+    if len(ps) < 3:
+        return len(ps)
+    first = min((p for p in in_anchor if p.start < end), key=lambda p: p.start).name
+    known = {c for n, c in ps.items() if n != first} - {None}
+    return 2 if len(known) == 1 else len(ps)
+
+
 def build(text: str, title: str | None, published: date | None, sents: list[Sentence], anchor_i: int | None,
           countries: list, people: list) -> Found | None:
     """`countries`: country mentions (code, start, end); `people`: resolved person mentions."""
@@ -169,9 +200,14 @@ def build(text: str, title: str | None, published: date | None, sents: list[Sent
         fmt = "political directors / small group"
     elif _MINISTERIAL.search(head):
         fmt = "ministerial"
-    elif re.search(r"\b[Tt]rilateral\b|\b[Mm]ultilateral\b", head):
+    elif re.search(r"\b[Tt]rilateral\b|\b[Mm]ultilateral\b", head) or _GROUP.search(a.text):
         fmt = "other"
-    elif re.search(r"\bMeeting [Ww]ith\b", t) or re.search(r"\bmet\b", a.text) and n_people <= 2 and n_people > 0:
+    elif _STRATEGIC.search(head) and len({c for c, s, _e in countries if a.start <= s < a.end}) <= 2:
+        # A strategic dialogue / mechanism between two countries.
+        fmt = "bilateral meeting"
+    elif (principals := _principals(a, in_anchor)) >= 3 and re.search(r"\bmet\b|\bMeeting [Ww]ith\b", head):
+        fmt = "other"  # three or more principals
+    elif re.search(r"\bMeeting [Ww]ith\b", t) or re.search(r"\bmet\b", a.text) and 0 < principals <= 2:
         fmt = "bilateral meeting"
     elif _WORKING_GROUP.search(a.text):
         fmt = "working group"
@@ -184,15 +220,25 @@ def build(text: str, title: str | None, published: date | None, sents: list[Sent
     # Place.
     city = country = None
     if not is_call:
+        # The place tied to the meeting verb or noun: the first one after it, else the first one before it
+        # ("… during their meeting in Rome in 2021, the two countries launched the Mechanism in Ankara").
+        verb = _ANCHOR.search(a.text)
+        vpos = verb.start() if verb else 0
         table, rx = _cities()
-        m = next(word_matches(rx, a.text), None)
-        if m:
-            city, country = table[norm_key(m.group())]
-        else:
-            for code, s, _e in countries:
-                if a.start <= s < a.end and text[max(a.start, s - 3): s] == "in ":
-                    country = code
-                    break
+        names = _countries.country_names()
+        # A city named like its country (Singapore, Djibouti) is the meeting place only after "in"/"at".
+        # Nor is a city inside a person's name ("Foreign Minister Santiago Cafiero").
+        in_names = [(p.start - a.start, p.end - a.start) for p in in_anchor]
+        places = [(m.start(), table[norm_key(m.group())]) for m in word_matches(rx, a.text)
+                  if not _CITY_AS_NAME.match(a.text, m.end())
+                  and not any(s <= m.start() < e for s, e in in_names)
+                  and (norm_key(m.group()) not in names or a.text[max(0, m.start() - 3): m.start()] in ("in ", "at "))]
+        if not places:
+            places = [(s - a.start, (None, code)) for code, s, _e in countries
+                      if a.start <= s < a.end and text[max(a.start, s - 3): s] == "in "]
+        if places:
+            after = [p for p in places if p[0] >= vpos]
+            city, country = (after or places)[0][1]
     # Hosts.
     hosts: list[str] = []
     hv = _HOSTED_VERB.search(a.text)
