@@ -13,7 +13,7 @@ from readout_pipeline import pipeline, progress
 from readout_pipeline.config import Config, Source
 from readout_pipeline.pages import RawPage
 
-from .common import RunSummary, batched, load_task, logger, parse_task, warehouse_run
+from .common import BatchPipeline, RunSummary, batched, logger, warehouse_run
 from .ingest import crawl_sources
 
 SAVED_SOURCE = Source(
@@ -29,12 +29,13 @@ def read_batch(files: list[Path], source_id: str, archive_dir: Path) -> list[Raw
 def _load_raw(
     config: Config, raw_batches: Iterator[list[RawPage]], source: Source, con, run_id, counts, total: int | None
 ) -> None:
-    with progress.bar("backfill: parse and load", total) as bar:
-        for raw in raw_batches:
+    with progress.bar("backfill: parse and load", total) as bar, \
+            BatchPipeline(con, run_id, counts, config.settings) as batches:
+        if total:
+            batches.prestart()
+        for raw in raw_batches:  # read batch n+1 while n is cleaned and n-1 loaded
             counts["n_fetched"] += len(raw)
-            parsed = parse_task([(p, source.keywords) for p in raw], config.settings)
-            counts.update(load_task(con, run_id, None, parsed))
-            bar.advance(len(raw))
+            batches.submit([(p, source.keywords) for p in raw], on_loaded=bar.advance)
 
 
 @flow(name="backfill", log_prints=True)

@@ -13,7 +13,7 @@ from readout_pipeline import pipeline, progress
 from readout_pipeline.config import Config, Source
 from readout_pipeline.fetch import FetchPolicy
 
-from .common import RunSummary, batched, load_task, logger, parse_task, warehouse_run
+from .common import BatchPipeline, RunSummary, batched, logger, warehouse_run
 
 
 @task(name="discover", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
@@ -57,11 +57,15 @@ def crawl_sources(
                 con, found, recheck_after_hours=settings.recheck_after_hours, force=force
             )
             log.info("%s: %d links, %d to fetch", source.id, len(found.links), len(planned))
-            with progress.bar(f"{source.id}: fetch", len(planned)) as bar:
+            # Batches overlap: batch n is cleaned in worker processes while n+1 is fetched
+            # and n-1 loaded (BatchPipeline keeps loads in order, in this process).
+            with progress.bar(f"{source.id}: fetch", len(planned)) as bar, \
+                    BatchPipeline(con, run_id, counts, settings) as batches:
+                if any(p.request.etag is None and p.request.last_modified is None for p in planned):
+                    batches.prestart()  # new URLs: bodies will come
                 for chunk in batched(planned, settings.batch_size):
                     fetched = fetch_task(chunk, policy, settings.archive_dir, bar.one)
-                    parsed = parse_task([(p, source.keywords) for p in fetched.pages], settings)
-                    counts.update(load_task(con, run_id, fetched, parsed))
+                    batches.submit([(p, source.keywords) for p in fetched.pages], fetched)
     log.info("%s run %s: %s", flow_name, summary.run_id, summary.counts)
     return summary
 

@@ -7,7 +7,7 @@ from prefect import flow
 from readout_pipeline import pipeline
 from readout_pipeline.config import Config
 
-from .common import RunSummary, batched, load_task, parse_task, warehouse_run
+from .common import BatchPipeline, RunSummary, batched, warehouse_run
 
 
 @flow(name="reparse", log_prints=True)
@@ -15,7 +15,10 @@ def reparse(config: Config) -> RunSummary:
     """Parse the last archived body of every URL again; changed texts become new versions."""
     settings = config.settings
     with warehouse_run(config, "reparse", {}) as (con, run_id, counts, summary):
-        for chunk in batched(pipeline.iter_archived_pages(con, settings.archive_dir), settings.batch_size):
-            counts["n_discovered"] += len(chunk)
-            counts.update(load_task(con, run_id, None, parse_task(chunk, settings)))
+        inputs = pipeline.iter_archived_pages(con, settings.archive_dir)  # rows read up front
+        with BatchPipeline(con, run_id, counts, settings, derive=False) as batches:  # rebuilt at the end
+            batches.prestart()
+            for chunk in batched(inputs, settings.batch_size):
+                counts["n_discovered"] += len(chunk)
+                batches.submit(chunk)
     return summary

@@ -72,8 +72,7 @@ def test_ingest_on_a_two_worker_dask_cluster_matches_the_default_runner(cluster,
         assert got.counts["n_new_documents"] == facts["distinct_readouts"]
         assert snapshot(dask_cfg.settings.published_db) == snapshot(default_cfg.settings.published_db)
         # The cleaning ran on the cluster's workers, not in the flow process.
-        prefixes = set(cluster.scheduler.task_prefixes)
-        print("PREFIXES", prefixes)
+        assert "parse_task" in cluster.scheduler.task_prefixes
 
         # A re-run on the cluster: every page answers 304, nothing is parsed or added.
         again = on_dask(dask_cfg)

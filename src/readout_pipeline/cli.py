@@ -53,6 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--config", type=Path, help="sources file (default: sources.toml or $READOUT_SOURCES)")
         p.add_argument("--db", type=Path, help="published warehouse file (default: warehouse/readouts.duckdb or $READOUT_DB)")
 
+    def runner(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--task-runner", choices=["default", "dask"], default="default",
+                       help="where cleaning runs: local worker processes (default) or a Dask cluster")
+        p.add_argument("--dask-address", metavar="ADDR",
+                       help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster for the run)")
+        p.add_argument("--dask-workers", type=int, metavar="N",
+                       help="workers of the local Dask cluster (default: one per core)")
+
     p = sub.add_parser("demo", help="serve the bundled sample site on 127.0.0.1 and ingest it")
     p.add_argument("--db", type=Path, help="warehouse file (default: warehouse/readouts.duckdb)")
 
@@ -62,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source-url", help="try an ad-hoc source without editing the sources file")
     p.add_argument("--kind", choices=["feed", "sitemap", "listing", "page"], default="page", help="what --source-url is (default: page)")
     p.add_argument("--force", action="store_true", help="fetch every discovered URL, due or not (conditional GET still applies)")
+    runner(p)
 
     p = sub.add_parser("backfill", help="load history: a date window, saved files or a WARC file")
     common(p)
@@ -72,9 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--from-dir", type=Path, help="saved .html/.htm/.html.gz/.txt/.md files")
     group.add_argument("--from-warc", type=Path, help="a WARC file of HTTP responses")
     p.add_argument("--as-source", metavar="ID", help="attribute saved files to this configured source")
+    runner(p)
 
     p = sub.add_parser("reparse", help="re-clean every archived raw page with the current code (offline)")
     common(p)
+    runner(p)
 
     p = sub.add_parser("serve", help="run the ingest on a cron schedule (one run at a time)")
     common(p)
@@ -150,6 +161,17 @@ def prepare_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
+def _runner_choice(args: argparse.Namespace) -> Any:
+    """The task runner asked for on the command line (checked before any run starts)."""
+    from flows.runners import RunnerChoice
+
+    if args.dask_address and args.task_runner != "dask":
+        raise ConfigError("--dask-address needs --task-runner dask")
+    if args.dask_workers is not None and args.dask_workers < 1:
+        raise ConfigError("--dask-workers must be at least 1")
+    return RunnerChoice(args.task_runner, args.dask_address, args.dask_workers)
+
+
 def _print_summary(summary: Any) -> None:
     print(summary.line())
     for problem in summary.problems:
@@ -162,6 +184,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     config = _load(args)
     prepare_prefect()
     from flows.ingest import ingest
+    from flows.runners import with_runner
 
     from .config import adhoc_source
 
@@ -172,7 +195,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     else:
         ids = args.sources
     config.select(ids)  # unknown ids: a one-line error before any run starts
-    summary = ingest(config, ids, force=args.force)
+    summary = with_runner(ingest, _runner_choice(args))(config, ids, force=args.force)
     _print_summary(summary)
     return 0
 
@@ -190,8 +213,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         config.select([args.as_source])
     prepare_prefect()
     from flows.backfill import backfill
+    from flows.runners import with_runner
 
-    summary = backfill(
+    summary = with_runner(backfill, _runner_choice(args))(
         config, args.sources, since=args.since, until=args.until,
         from_dir=args.from_dir, from_warc=args.from_warc, source_id=args.as_source,
     )
@@ -203,8 +227,9 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     config = _load(args)
     prepare_prefect()
     from flows.reparse import reparse
+    from flows.runners import with_runner
 
-    _print_summary(reparse(config))
+    _print_summary(with_runner(reparse, _runner_choice(args))(config))
     return 0
 
 

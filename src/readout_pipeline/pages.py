@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -43,6 +44,9 @@ class RawPage:
     last_modified: str | None = None
     lastmod: datetime | None = None
     is_text_file: bool = False  # a .txt/.md file from backfill --from-dir
+    # A saved HTML file whose URL is still its file:// path: the worker that parses it sets the
+    # URL the page declares (<link rel=canonical>, else og:url), so the flow never parses HTML.
+    url_from_page: bool = False
     size: int = -1  # body size in bytes (kept when the body is dropped after parsing)
 
     def __post_init__(self) -> None:
@@ -66,11 +70,38 @@ class ParsedPage:
         return self.raw.lastmod.date() if self.raw.lastmod else None
 
 
+def declared_url(html: str) -> str | None:
+    """The page's own idea of its URL: <link rel=canonical>, else og:url (absolute http(s) only)."""
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.fromstring(html[:200_000])
+    except (ValueError, lxml_html.etree.ParserError):
+        return None
+    for xpath in ('//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content'):
+        for value in tree.xpath(xpath):
+            value = str(value).strip()
+            if value.startswith(("http://", "https://")):
+                return value
+    return None
+
+
+def _with_declared_url(page: RawPage, doc: clean.CleanDoc | None, text: str) -> RawPage:
+    """A saved page under the URL it declares (the one cleaning found, else a look of its own)."""
+    found = doc.canonical_url if doc is not None and doc.canonical_url else None
+    declared = found if found and found.startswith(("http://", "https://")) else declared_url(text)
+    if not declared:
+        return replace(page, url_from_page=False)
+    from .discover import canonical_url
+
+    return replace(page, url=canonical_url(declared), fetch_url=declared, url_from_page=False)
+
+
 def parse_page(page: RawPage, keywords: Sequence[str] = ()) -> ParsedPage:
     """Decode, clean, filter and hash one page. Pure: no I/O."""
     light = replace(page, body=b"")  # the result does not carry the body back
     if not page.is_text_file and not clean.is_cleanable(page.content_type, page.body):
-        return ParsedPage(light, NOT_TEXT)
+        return ParsedPage(replace(light, url_from_page=False), NOT_TEXT)
     text = clean.decode_body(page.body, page.charset)
     try:
         if page.is_text_file or (page.content_type or "").startswith("text/plain"):
@@ -78,7 +109,11 @@ def parse_page(page: RawPage, keywords: Sequence[str] = ()) -> ParsedPage:
         else:
             doc = clean.clean_html(text, page.fetch_url)
     except (ValueError, RecursionError, MemoryError) as exc:
+        if page.url_from_page:
+            light = _with_declared_url(light, None, text)
         return ParsedPage(light, EXTRACTION_FAILED, error=f"{type(exc).__name__}: {exc}"[:500])
+    if page.url_from_page:
+        light = _with_declared_url(light, doc, text)
     if doc is None or not doc.text.strip():
         return ParsedPage(light, NO_TEXT)
     if keywords:
@@ -113,10 +148,40 @@ def _on_alarm(signum: int, frame: object) -> None:
     raise ExtractionTimeout("cleaning took too long")
 
 
-def _init_worker(limits: Limits) -> None:
+def _owner_alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"  # a zombie is gone too
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass
+        return True
+
+
+def _watch_owner(owner: int) -> None:
+    """End this worker when the process that owns the pool is gone (killed with -9, or a Dask
+    worker torn down without running atexit): otherwise idle workers, and the forkserver they keep
+    alive, would outlive it."""
+    import time
+
+    def watch() -> None:
+        while _owner_alive(owner):
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="owner-watch", daemon=True).start()
+
+
+def _init_worker(limits: Limits, owner: int = 0) -> None:
     import resource
     import signal
 
+    if owner:
+        _watch_owner(owner)
     signal.signal(signal.SIGALRM, _on_alarm)
     limit = limits.memory_mb * 1024 * 1024
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -149,22 +214,46 @@ def default_workers() -> int:
 
 
 _POOLS: dict[tuple[int, Limits], ProcessPoolExecutor] = {}
+_POOLS_LOCK = threading.RLock()  # parse_pages may run in several threads, and prestart in one
+_PRELOAD = ("readout_pipeline.pages", "readout_pipeline.clean", "readout_pipeline.discover",
+            "lxml.html", "trafilatura", "htmldate", "dateparser")
+
+
+def _refuse_in_daemon() -> None:
+    if multiprocessing.current_process().daemon:
+        from .errors import ExtractionError
+
+        raise ExtractionError(
+            "cleaning needs worker processes, and this process is daemonic (a Dask worker?): "
+            "start Dask workers with DASK_DISTRIBUTED__WORKER__DAEMON=False"
+        )
 
 
 def _pool(workers: int, limits: Limits) -> ProcessPoolExecutor:
     """A persistent pool per (size, limits): started once per process, reused by every batch."""
+    with _POOLS_LOCK:
+        return _pool_locked(workers, limits)
+
+
+def _pool_locked(workers: int, limits: Limits) -> ProcessPoolExecutor:
     key = (workers, limits)
     pool = _POOLS.get(key)
     if pool is None:
+        _refuse_in_daemon()
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["readout_pipeline.pages"])
-        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(limits,))
+        # Workers fork from a server that has already imported the cleaning stack (trafilatura,
+        # htmldate, dateparser, lxml: about a second of imports), so a new worker starts warm.
+        context.set_forkserver_preload(list(_PRELOAD))
+        pool = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_init_worker, initargs=(limits, os.getpid())
+        )
         _POOLS[key] = pool
     return pool
 
 
 def _discard(workers: int, limits: Limits) -> None:
-    pool = _POOLS.pop((workers, limits), None)
+    with _POOLS_LOCK:
+        pool = _POOLS.pop((workers, limits), None)
     if pool is not None:
         pool.shutdown(wait=False, cancel_futures=True)
 
@@ -173,6 +262,27 @@ def _discard(workers: int, limits: Limits) -> None:
 def shutdown_pools() -> None:
     for key in list(_POOLS):
         _discard(*key)
+
+
+def _ready() -> bool:
+    return True
+
+
+def prestart(*, workers: int = 0, limits: Limits | None = None) -> None:
+    """Start the worker pool in the background (forkserver, imports, one process per worker), so
+    the first batch does not wait for it. Returns at once; errors surface on first use instead."""
+    limits = limits or Limits()
+    workers = workers or default_workers()
+
+    def start() -> None:
+        try:
+            pool = _pool(workers, limits)
+            for _ in range(workers):
+                pool.submit(_ready)
+        except Exception:  # noqa: BLE001 - parse_pages will meet and report it
+            pass
+
+    threading.Thread(target=start, name="pool-prestart", daemon=True).start()
 
 
 def parse_pages(

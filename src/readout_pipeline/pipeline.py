@@ -17,11 +17,11 @@ from typing import Any
 import duckdb
 import httpx
 
-from . import archive, clean, discover, warehouse
+from . import archive, discover, warehouse
 from .config import Config, Source
 from .errors import ConfigError
 from .fetch import FetchPolicy, FetchRequest, FetchResult, fetch_all, fetch_one
-from .pages import RawPage
+from .pages import RawPage, declared_url  # noqa: F401 (re-exported)
 
 
 def fetch_policy(config: Config, source: Source | None = None) -> FetchPolicy:
@@ -231,22 +231,6 @@ def saved_files(directory: Path) -> list[Path]:
     )
 
 
-def declared_url(html: str) -> str | None:
-    """The page's own idea of its URL: <link rel=canonical>, else og:url (absolute http(s) only)."""
-    from lxml import html as lxml_html
-
-    try:
-        tree = lxml_html.fromstring(html[:200_000])
-    except (ValueError, lxml_html.etree.ParserError):
-        return None
-    for xpath in ('//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content'):
-        for value in tree.xpath(xpath):
-            value = str(value).strip()
-            if value.startswith(("http://", "https://")):
-                return value
-    return None
-
-
 def read_saved_page(path: Path, source_id: str, archive_dir: Path) -> RawPage:
     """A saved page as a RawPage; its URL is its canonical/og:url if it declares one, else file://."""
     name = path.name.lower()
@@ -260,14 +244,12 @@ def read_saved_page(path: Path, source_id: str, archive_dir: Path) -> RawPage:
     is_text = name.endswith((".txt", ".md"))
     content_type = "text/plain" if is_text else (mimetypes.guess_type(name)[0] or "text/html")
     fetch_url = path.resolve().as_uri()
-    if not is_text and clean.is_cleanable(content_type, data):
-        declared = declared_url(clean.decode_body(data, None))
-        if declared:
-            fetch_url = declared
     sha = archive.store(archive_dir, data)
     modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    # The URL an HTML page declares (canonical / og:url) is read by the worker that cleans it
+    # (pages.parse_page), from the tree it parses anyway: the flow process never parses HTML.
     return RawPage(
-        url=discover.canonical_url(fetch_url) if fetch_url.startswith("http") else fetch_url,
+        url=fetch_url,
         fetch_url=fetch_url,
         source_id=source_id,
         raw_sha256=sha,
@@ -278,6 +260,7 @@ def read_saved_page(path: Path, source_id: str, archive_dir: Path) -> RawPage:
         status=None,
         lastmod=modified,
         is_text_file=is_text,
+        url_from_page=not is_text,
     )
 
 

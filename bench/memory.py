@@ -1,0 +1,75 @@
+"""Memory (issue 7.3): peak RSS of a whole ingest run of 10,000 pages, and how it grows.
+
+    .venv/bin/python bench/memory.py [--sizes 1000,10000]
+
+For each size N, a local HTTP server on 127.0.0.1 serves N variants of the real WCXB pages
+(page i is WCXB page i mod 1,497 with one extra paragraph naming i, so every text is distinct)
+and a sitemap; `readout ingest` runs on a fresh warehouse in a subprocess whose whole process tree
+(flow process, Prefect's temporary API, the cleaning workers) is sampled every 0.25 s with psutil.
+Prints the peak RSS of the tree and of each role, and the tree's peak RSS within each quarter of
+the pages fetched (flat = streamed batches). Goal: peak <= 600 MB at 10,000 pages, flat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common  # noqa: E402
+
+GOAL_MB = 600
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,10000", help="corpus sizes, comma-separated")
+    args = ap.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",")]
+    files = common.wcxb_files()
+    common.header(f"memory: ingest of {', '.join(map(str, sizes))} page variants from a local sitemap")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="readout-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        env = common.bench_env(tmp)
+        common.measure_startup(tmp, env)  # creates Prefect's database outside the measured runs
+        for n in sizes:
+            def page(i: int) -> bytes:
+                return common.variant(common.read_page(files[i % len(files)]), i)
+
+            with common.PageSite(page, n) as site:
+                cfg = site.write_sources(tmp / f"m{n}.toml", tmp / f"wh{n}")
+                r = common.run_cli(["ingest", "--config", str(cfg)], env=env, probe=lambda: site.stats.bodies).check()
+            print(f"{n}: {r.summary_line()}")
+            results.append((n, r))
+    print()
+    print("| pages | wall s | peak RSS, whole tree MB | flow process | cleaning workers (all) | Prefect API | "
+          "tree peak per quarter of the pages fetched MB |")
+    print("|---|---|---|---|---|---|---|")
+    for n, r in results:
+        quarters = []
+        for q in range(4):
+            lo, hi = q * n / 4, (q + 1) * n / 4
+            in_q = [rss for _t, rss, done in r.samples if lo <= done < hi or (q == 3 and done >= hi)]
+            quarters.append(f"{max(in_q):.0f}" if in_q else "-")
+        roles = r.peak_rss_by_role_mb
+        print(f"| {n} | {r.wall:.0f} | {r.peak_rss_mb:.0f} | {roles.get('flow', 0):.0f} | "
+              f"{roles.get('cleaning workers', 0):.0f} | {roles.get('prefect api', 0):.0f} | {' / '.join(quarters)} |")
+    n, r = results[-1]
+    print()
+    print(f"peak RSS of the whole process tree at {n} pages: {r.peak_rss_mb:.0f} MB -> goal (<= {GOAL_MB} MB) "
+          f"{'MET' if r.peak_rss_mb <= GOAL_MB else 'NOT MET'}")
+    if len(results) > 1:
+        small, big = results[0], results[-1]
+        print(f"growth: {small[0]} -> {big[0]} pages ({big[0] / small[0]:.0f}x): peak "
+              f"{small[1].peak_rss_mb:.0f} -> {big[1].peak_rss_mb:.0f} MB "
+              f"({big[1].peak_rss_mb / small[1].peak_rss_mb:.2f}x)")
+    print(f"load average (1 min) at end: {common.load_average():.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
