@@ -17,6 +17,7 @@ import fcntl
 import importlib.util
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -199,12 +200,14 @@ def open_published(path: Path) -> duckdb.DuckDBPyConnection:
 def _json_default(value: object) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
 def stage(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, Any]]) -> int:
     """(Re)create the TEMP table `table` from `sql/load/<table>.sql` and fill it with `rows`."""
-    if table not in _STAGE_TABLES:
+    if not _STAGE_NAME.fullmatch(table):
         raise WarehouseError(f"unknown stage table {table!r}")
     con.execute(sql(f"load/{table}.sql"))
     if not rows:
@@ -221,7 +224,7 @@ def stage(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, A
     return len(rows)
 
 
-_STAGE_TABLES = frozenset({"stage_pages", "stage_fetch_log", "stage_url_touch", "stage_sources"})
+_STAGE_NAME = re.compile(r"stage_[a-z_]+")  # each has its sql/load/<name>.sql
 
 
 # ---------------------------------------------------------------- runs and sources

@@ -2,23 +2,20 @@
 
 `update_extractions` extracts the documents that have no `document_extractions` row for the current
 EXTRACTOR_VERSION (or every document with rebuild=True) and replaces their derived rows, all in ONE
-transaction. Rows are staged like `warehouse.stage` does: newline-delimited JSON read by `read_json`
+transaction. Rows are staged with `warehouse.stage`: newline-delimited JSON read by `read_json`
 into TEMP tables typed by the target tables (sql/load/stage_extract_*.sql), then static SQL moves them.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import date, datetime
 from typing import Any
 
 import duckdb
 
+from .. import warehouse
 from ..warehouse import sql, transaction, utcnow
 from . import EXTRACTOR_VERSION, TABLES, extract
 
@@ -26,30 +23,9 @@ BATCH = 500
 _DOCS_TABLE = "document_extractions"
 
 
-def _json_default(value: object) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return list(value)
-    raise TypeError(f"not JSON serializable: {type(value).__name__}")
-
-
 def stage_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, Any]]) -> int:
     """(Re)create TEMP `stage_extract_<table>` from its SQL file and fill it with `rows`."""
-    stage = f"stage_extract_{table}"
-    con.execute(sql(f"load/{stage}.sql"))
-    if not rows:
-        return 0
-    columns = dict(con.execute(sql("load/stage_columns.sql"), [stage]).fetchall())
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, default=_json_default, ensure_ascii=False))
-            fh.write("\n")
-    try:
-        con.read_json(fh.name, columns=columns, format="newline_delimited").insert_into(stage)
-    finally:
-        os.unlink(fh.name)
-    return len(rows)
+    return warehouse.stage(con, f"stage_extract_{table}", rows)
 
 
 def update_extractions(
