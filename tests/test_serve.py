@@ -10,10 +10,9 @@ import sys
 import time
 
 import duckdb
+import httpserver
 import httpx
 import pytest
-
-import httpserver
 
 pytestmark = pytest.mark.slow
 http_server = httpserver.http_server
