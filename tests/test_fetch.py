@@ -439,9 +439,12 @@ def test_per_host_override_delay(http_server):
     for i in range(2):
         http_server.route(f"/p{i}", body=b"x")
     p = policy(per_host_overrides={"127.0.0.1": (1, 0.3)}, obey_robots=False)
-    fetch_all([FetchRequest(http_server.url(f"/p{i}")) for i in range(2)], p)
-    t = sorted(q.time for q in http_server.log)
-    assert t[1] - t[0] >= 0.28
+    rs = fetch_all([FetchRequest(http_server.url(f"/p{i}")) for i in range(2)], p)
+    assert all(r.ok for r in rs) and len(http_server.log) == 2
+    # Spacing is enforced on request starts (stamped when the host gate opens). The server's
+    # arrival times also carry connection set-up jitter, so they are not the measure here.
+    starts = sorted(r.attempts[0].started_at for r in rs)
+    assert (starts[1] - starts[0]).total_seconds() >= 0.295
 
 
 def test_per_host_concurrency_limit(http_server):
