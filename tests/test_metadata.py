@@ -1,0 +1,53 @@
+"""metadata.page_metadata: the stored fields from meta tags, JSON-LD and the page."""
+
+from __future__ import annotations
+
+from trafilatura.utils import load_html
+
+from readout_pipeline.clean import clean_html
+from readout_pipeline.metadata import page_metadata
+
+BODY = "<p>" + "The Secretary met the Foreign Minister to discuss regional security. " * 12 + "</p>"
+
+
+def test_meta_tags_and_json_ld():
+    html = f"""<html><head><title>Readout of a call | Ministry of Foreign Affairs</title>
+    <meta property="og:title" content="Readout of the Secretary&#39;s Call">
+    <meta name="author" content="Jane Example">
+    <meta property="og:site_name" content="Ministry of Foreign Affairs">
+    <meta property="article:published_time" content="2022-03-04T10:00:00Z">
+    </head><body><article><h1>Readout</h1>{BODY}</article></body></html>"""
+    meta = page_metadata(load_html(html), "https://mfa.example/readout")
+    assert meta.title == "Readout of the Secretary's Call"
+    assert meta.author == "Jane Example"
+    assert meta.sitename == "Ministry of Foreign Affairs"
+    assert meta.date == "2022-03-04"
+
+
+def test_date_found_in_page_text_when_no_markup_has_it():
+    html = f"""<html><head><title>Joint statement</title></head><body><article>
+    <h1>Joint statement</h1><p class="date">March 7, 2022</p>{BODY}</article></body></html>"""
+    assert page_metadata(load_html(html)).date == "2022-03-07"
+
+
+def test_title_falls_back_to_the_single_h1_and_sitename_to_the_host():
+    html = f"<html><body><h1>Communiqué of the meeting</h1>{BODY}</body></html>"
+    meta = page_metadata(load_html(html), "https://www.gov.example/news/1")
+    assert meta.title == "Communiqué of the meeting"
+    assert meta.sitename == "gov.example"
+    assert meta.author is None
+
+
+def test_a_single_word_author_tag_is_a_handle_not_a_name():
+    html = f'<html><head><meta name="author" content="pressoffice"></head><body>{BODY}</body></html>'
+    assert page_metadata(load_html(html)).author is None
+
+
+def test_clean_html_stores_these_fields():
+    html = f"""<html><head><meta property="og:title" content="Readout">
+    <meta property="article:published_time" content="2021-12-01"></head>
+    <body><article>{BODY}</article></body></html>"""
+    doc = clean_html(html, "https://mfa.example/r")
+    assert doc is not None and doc.title == "Readout"
+    assert doc.published_date is not None and doc.published_date.isoformat() == "2021-12-01"
+    assert "Foreign Minister" in doc.text
