@@ -111,3 +111,157 @@ def test_published_demo_warehouse_is_searchable(tmp_path_factory):
         assert search.search(con, "Coalition")
     finally:
         con.close()
+
+
+# ---------------------------------------------------------------- a small warehouse made to measure
+#
+# 60 short "noise" documents say "small" and "group" many times, never as the phrase "small
+# group", so they rank first for the words; four long documents (low BM25) hold the phrase
+# written differently, in the title only, or not at all. A macro that checked phrases after the
+# LIMIT, on the first hits only, or not on documents without a title, fails these tests.
+
+FILLER = " ".join(f"filler{i} sentence about other matters" for i in range(120))
+NOISE = [
+    (f"noise{i:02d}", f"Noise {i}",
+     f"Noise {i}: small small small steps; then the group, the group again and group talks.")
+    for i in range(60)
+]
+PHRASE_DOCS = [
+    ("p-hyphen", "Alpha readout", f"{FILLER} The partners held a Small-Group meeting in Rome. {FILLER}"),
+    ("p-accent", "Beta readout", f"{FILLER} Ministers of the smáll group met in Ankara. {FILLER}"),
+    ("p-title", "Small group of partners", f"{FILLER} A small delegation joined the contact group. {FILLER}"),
+]
+NOT_PHRASE = [
+    ("no-title", None, f"{FILLER} A group of small states. {FILLER}"),  # both words, not the phrase
+    ("stems", "Gamma", "The ministers were meeting in Ankara about repatriation."),
+]
+
+
+@pytest.fixture(scope="module")
+def made_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("search-made") / "readouts.duckdb"
+    con = duckdb.connect(str(db))
+    try:
+        con.execute(
+            "CREATE TABLE documents (doc_id VARCHAR PRIMARY KEY, title VARCHAR, text VARCHAR NOT NULL, "
+            "published_date DATE, source_id VARCHAR NOT NULL, first_url VARCHAR NOT NULL)"
+        )
+        con.execute("CREATE TABLE document_urls (url VARCHAR, doc_id VARCHAR, fetch_url VARCHAR)")
+        for n, (doc_id, title, text) in enumerate(NOISE + PHRASE_DOCS + NOT_PHRASE):
+            url = f"https://example.org/{doc_id}"
+            con.execute(
+                "INSERT INTO documents VALUES (?, ?, ?, DATE '2024-01-01' + CAST(? AS INTEGER), 'made', ?)",
+                [doc_id, title, text, n, url],
+            )
+            con.execute("INSERT INTO document_urls VALUES (?, ?, ?)", [url, doc_id, url + "?as-published"])
+        assert search.build_search_index(con) == len(NOISE) + len(PHRASE_DOCS) + len(NOT_PHRASE)
+    finally:
+        con.close()
+    return db
+
+
+@pytest.fixture
+def made(made_db):
+    connection = duckdb.connect(str(made_db), read_only=True)
+    yield connection
+    connection.close()
+
+
+def _ids(con, query, limit=100):
+    return [h.doc_id for h in search.search(con, query, limit)]
+
+
+def test_made_warehouse_ranks_the_phrase_documents_last(made):
+    """The premise of the phrase tests: the phrase documents come after rank 50 on the words alone
+    (past the first two tiers the macro reads for max_results = 2)."""
+    ranking = _ids(made, "small group")
+    assert set(ranking) == {d for d, _, _ in NOISE + PHRASE_DOCS} | {"no-title"}
+    assert min(ranking.index(d) for d, _, _ in PHRASE_DOCS) >= 50
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 20])
+def test_phrases_are_checked_on_every_hit_before_the_limit(made, limit):
+    want = [d for d in _ids(made, "small group") if d in {p for p, _, _ in PHRASE_DOCS}][:limit]
+    assert _ids(made, '"small group"', limit) == want
+    assert len(want) == min(limit, 3)
+
+
+def test_phrases_ignore_case_accents_punctuation_and_need_a_title_or_the_text(made):
+    assert set(_ids(made, '"small group"')) == {"p-hyphen", "p-accent", "p-title"}  # not "no-title"
+    assert _ids(made, '"small group" alpha') == ["p-hyphen"]
+    assert _ids(made, '"SMALL   group." "held a"') == ["p-hyphen"]  # every phrase must occur
+    assert _ids(made, '"group small"') == []
+    assert _ids(made, '"..." Ankara') == _ids(made, "Ankara")  # a phrase without words is no condition
+
+
+def test_phrase_snippet_shows_the_phrase_highlighted(made):
+    hits = {h.doc_id: h for h in search.search(made, '"small group"')}
+    assert "**Small**-**Group** meeting" in hits["p-hyphen"].snippet
+    assert "smáll **group** met in Ankara" in hits["p-accent"].snippet  # located through the accent
+    assert hits["p-title"].snippet.count("**") >= 2  # phrase in the title: the words in the text
+    assert all(h.snippet.startswith("…") and h.snippet.endswith("…") for h in hits.values())
+    assert hits["p-hyphen"].url == "https://example.org/p-hyphen?as-published"
+
+
+def test_stop_words_are_ignored_and_every_word_must_occur(made):
+    assert _ids(made, "the of and") == []  # stop words only: nothing to rank on
+    assert _ids(made, '"of the"') == []
+    assert _ids(made, "the Ankara") == _ids(made, "Ankara")
+    assert set(_ids(made, "Ankara")) == {"stems", "p-accent"}
+    assert _ids(made, "small xylophonequartz") == []  # conjunctive: one unknown word, no hit
+    assert _ids(made, "xylophonequartz") == []
+    assert _ids(made, "meets repatriate") == ["stems"]  # Porter stems on both sides
+
+
+def _assert_scores_are_match_bm25(con, query):
+    got = con.execute("SELECT doc_id, score FROM readout_search(?, max_results := 100000)", [query]).fetchall()
+    want = con.execute(
+        "SELECT doc_id, round(score, 4) FROM (SELECT doc_id, "
+        "fts_main_documents.match_bm25(doc_id, ?, conjunctive := 1) AS score FROM documents) "
+        "WHERE score IS NOT NULL",
+        [query],
+    ).fetchall()
+    assert got, query
+    assert [s for _, s in got] == sorted((s for _, s in got), reverse=True)
+    assert sorted(got) == sorted(want), query
+
+
+def test_scores_are_the_fts_extension_bm25(made):
+    """The macro computes BM25 itself (once per query); it must equal match_bm25, conjunctive."""
+    search.load_fts(made)
+    for query in ("small group", "group", "ministers ankara", "partners meeting rome"):
+        _assert_scores_are_match_bm25(made, query)
+
+
+def test_scores_are_the_fts_extension_bm25_on_the_demo_warehouse(con):
+    search.load_fts(con)
+    for query in ("repatriation detention", "coalition", "ministers meeting syria"):
+        _assert_scores_are_match_bm25(con, query)
+
+
+def test_macro_columns_and_no_hits(made):
+    search.load_fts(made)
+    cur = made.execute("SELECT * FROM readout_search('xylophonequartz')")
+    assert tuple(d[0] for d in cur.description) == search.COLUMNS
+    assert cur.fetchall() == []
+    assert made.execute("SELECT count(*) FROM readout_search('the of and')").fetchone() == (0,)
+
+
+def test_search_restores_the_session_setting(made):
+    before = made.execute("SELECT current_setting('dynamic_or_filter_threshold')").fetchone()
+    assert search.search(made, '"small group"')
+    assert made.execute("SELECT current_setting('dynamic_or_filter_threshold')").fetchone() == before
+
+
+def test_install_search_macro_refreshes_the_macro_only(made_db, tmp_path):
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(made_db.read_bytes())
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("DROP MACRO TABLE readout_search")
+        assert not search.has_search_index(con)
+        search.install_search_macro(con)
+        assert search.has_search_index(con)
+        assert [h.doc_id for h in search.search(con, '"small group" alpha')] == ["p-hyphen"]
+    finally:
+        con.close()

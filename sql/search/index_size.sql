@@ -1,0 +1,2 @@
+-- How many documents the full-text index holds.
+SELECT num_docs FROM fts_main_documents.stats;
