@@ -80,7 +80,8 @@ WIDGET_LINE = re.compile(
     r"(?:jump to (?:navigation|search|content) ?)+|"
     r"begin text:?|end text\.?|"
     r"read more|read more (?:»|›|>|\.\.\.|…)|continue reading|load more|show more|see more|"
-    r"view all|view more|loading(?:\.\.\.|…)?|advertisement|sponsored(?: content)?|"
+    r"view all|view more|loading(?:\.\.\.|…)?|"
+    r"(?:advertisement|sponsored(?: content)?)(?:\s*[:|–—-]\s*.{1,60})?|"
     r"(?:related|recommended|popular|latest|more) (?:articles|posts|stories|content|news|links|"
     r"reading|topics)|you (?:may|might) also like|recommended for you|most (?:read|popular|viewed)|"
     r"(?:previous|next) (?:article|post|story|page|item)|"
@@ -92,6 +93,11 @@ WIDGET_LINE = re.compile(
     r"follow us(?: on (?:" + _SOCIAL + r"|social media))?|"
     r"(?:was|is) this (?:page |article |information |content )?(?:helpful|useful)\??|"
     r"yes no|report a problem(?: with this page)?|"
+    r"(?:expand|collapse)(?: all| description| details| section)?|show (?:less|details|description)|"
+    r"pin (?:it |this )?for later|submit (?:a )?correction|report (?:an? )?(?:error|typo|issue)|"
+    r"how (?:was|did you like) this (?:issue|article|post|newsletter|episode)\??|"
+    r"rate this (?:article|post|recipe|page)|post a comment|comment (?:via|on)\b.{0,60}|"
+    r"[\w .'-]{1,40}(?: and \d+ others?)? likes this|"
     r"table of contents|contents|on this page|in this (?:article|section|page)|"
     r"tags|categories|filed under|topics|share this|share|tweet|"
     r"you are here|breadcrumbs?|main (?:menu|navigation)|menu|navigation|search|close|"
@@ -163,6 +169,8 @@ FORM_CONSENT = re.compile(
     r"\bterms of submitting this form\b|\bi (?:agree|consent) (?:that|to receive)\b|"
     # data-collection notices pointing to the site's own policy
     r"\b(?:see|read|review|visit|refer to|consult) our (?:privacy|cookie) (?:policy|notice|statement)\b|"
+    r"\b(?:use|fill (?:in|out)) the (?:contact )?form (?:on the (?:right|left)|below|above) to "
+    r"(?:contact|reach|get in touch with) us\b|"
     r"\bcollect\w*\b.{0,200}\bwhen you (?:visit|use|browse) (?:this|our) (?:web ?)?site\b",
     _I,
 )
@@ -171,7 +179,9 @@ AFFILIATE_DISCLOSURE = re.compile(
     r"\b(?:as an amazon associate|(?:this (?:web)?site|this post|we) (?:uses?|contains?) affiliate "
     r"links?|affiliate links?\b.{0,80}\b(?:commission|earn)|(?:we|i) (?:may )?(?:earn|receive) "
     r"(?:a )?(?:small )?(?:commission|compensation)|earn from qualifying purchases|advertiser "
-    r"disclosure|products are chosen independently)\b",
+    r"disclosure|products are chosen independently|we may be compensated|(?:this (?:web)?site|we) "
+    r"(?:may )?receives? (?:financial )?compensation|(?:is )?supported by commissions|may receive "
+    r"(?:a )?commission)\b",
     _I,
 )
 # Short call-to-action, shop and account lines.
@@ -185,25 +195,79 @@ CTA_LINE = re.compile(
     r"(?:stay|keep) (?:up to date|updated|in the loop|informed)\b.{0,60}|"
     # back links and "more" links
     r"(?:back|return|go back) to (?:the )?(?:blog|blogs|news|articles?|posts?|all \w+|home|"
-    r"homepage|search results|overview)|"
+    r"homepage|search results|overview)|blog index|all (?:posts|articles|stories)|"
+    r"more (?:posts|articles|stories)|"
     # shop chrome
     r"add(?:ed)? to (?:your )?(?:cart|bag|basket|wish ?list)\b.{0,40}|(?:out of|in) stock|sold out|"
     r"(?:regular|sale|unit|list) price|shop (?:now|here|online|the (?:look|post|latest|collection)|"
-    r"this (?:post|look))|buy (?:it )?now|free (?:fast )?shipping(?: (?:on|over) .{1,12})?|"
+    r"this (?:post|look))|buy (?:it )?now|"
+    r"free (?:fast |standard |express )?(?:shipping|delivery)(?: (?:on|over|for) .{1,30})?|"
+    r"ships (?:from|to)\b.{0,30}|save (?:up to )?(?:\d+%|[$€£]\d+)(?: (?:off|on|with)\b.{0,50})?|"
+    r"best ?sellers?|new arrivals|shop all(?: [\w&' ]{1,20})?|new (?:&|and) featured|"
+    r"(?:this is what )?(?:customers|people|shoppers) who (?:viewed|bought|purchased) this "
+    r"(?:item|product)(?: also (?:viewed|bought|purchased))?|(?:your )?recently viewed(?: items| "
+    r"products)?|frequently bought together|customers also (?:viewed|bought)|"
     r"(?:see|read|show) all reviews|customer reviews|write a review|"
     r"(?:sort (?:and|&) filter|filter (?:and|&) sort|sort by|filter by)|"
     # calls to action
     r"get started(?: today| now| for free| free)?|book a (?:demo|call|consultation)|"
     r"request a (?:demo|quote|call ?back)|get a (?:free )?(?:quote|demo)(?: today)?|"
     r"start (?:a|your) free trial|try (?:it )?(?:for )?free|learn more|find out more|"
+    r"(?:book|schedule|request) (?:a |an |your )?(?:free )?(?:demo|call|consultation|appointment|"
+    r"quote|discovery call)(?: with [\w .&'-]{1,30})?(?: today| now| online)?|"
+    r"(?:questions\?\s*)?(?:live |video )?(?:chat|talk|speak) (?:with|to) (?:an?|our) (?:\w+ )?"
+    r"(?:expert|specialist|advisor|adviser)(?: (?:now|today|-? ?live))?|"
+    r"click here to (?:log ?-?in|sign ?-?in|register|sign ?-?up|subscribe|join|donate)\b.{0,30}|"
+    r"(?:sign|log) ?-?in now|(?:register|create) (?:a )?(?:new|free) account|join (?:now|today|for free)|"
     r"contact us(?: today)?|get in touch|donate(?: now| today)?|"
+    r"share your (?:story|thoughts|experience|feedback)|help (?:me|us) spread the word\b.{0,40}|"
+    r"get the latest (?:news|updates|insights|articles|posts|stories|offers)\b.{0,80}|"
+    # logo walls
+    r"(?:trusted|loved) by .{0,60}|as (?:seen|featured) (?:in|on)|in partnership with|"
+    r"proudly (?:supporting|supported by|partnered with)|"
     # accounts and community
     r"you are not logged in|(?:create an account or )?(?:sign|log) ?in to (?:comment|reply|post)\b.{0,40}|"
     r"create an account or sign in\b.{0,40}|you (?:need|must) (?:to )?be (?:a member|logged in)\b"
     r".{0,60}|follow (?:the )?author|(?:written|posted) by [\w .'-]{2,40}|\d+ min(?:ute)?s? read|"
     r"join(?:ed)? date:?[\w ,]{0,20}|posts: [\d,.]+|"
+    r"(?:joined|messages|reaction score|points|posts|likes received|trophies)(?: [\d,.]+)?|"
     r"this topic was automatically closed\b.{0,80}|"
     r"(?:trending|popular|recent) searches|type to search\b.{0,30}"
     r")[:.!?]?$",
+    _I,
+)
+
+# Teaser lines pointing to other articles ("Related: ...", "Read more: ...", "You might also
+# like: ...", "Next article: ..."): a label, a separator, a headline.
+TEASER_LINE = re.compile(
+    r"^(?:related(?: (?:articles?|posts?|stories|reading|content|news|links?))?|"
+    r"(?:you )?(?:may|might) also (?:like|enjoy)|also read|read also|read more|read next|up next|"
+    r"more from [\w .&'-]{1,30}|recommended(?: reading)?|(?:next|previous) (?:article|post|story)|"
+    r"don'?t miss)\s*[:»›>|–—-]\s*\S",
+    _I,
+)
+# Sentences addressed to the reader that sell the site rather than say anything: newsletter
+# pitches, "follow us on ..." and "join our ... group", account prompts, "if you liked this, share it", recipe-rating requests, paywall
+# notices and reader-funding appeals.
+READER_PITCH = re.compile(
+    r"\b(?:sign up|subscribe|join|register|opt in)\b (?:now |today )?(?:(?:for|to) )?(?:our|my|the) "
+    r"(?:free |weekly |daily |monthly |e-?mail )*(?:newsletters?|mailing list|e-?mail list|"
+    r"e-?mail updates)\b|"
+    r"\bfollow (?:me|us) on (?:facebook|instagram|twitter|x|tiktok|youtube|linkedin|pinterest|threads|"
+    r"bluesky|mastodon)\b|\bjoin (?:the|our|my) (?:facebook|discord|slack|telegram|whatsapp|reddit) "
+    r"(?:group|community|server|channel)\b|"
+    r"^(?:already (?:have an account|a (?:member|subscriber))|don'?t have an account|not a member|"
+    r"new here\?|(?:sign|log) ?(?:in|up) (?:or|to|for) (?:create|register|a new account|sign up|"
+    r"join|comment|reply|post)|create (?:a|your) (?:free )?account (?:or|to))\b|"
+    r"\bif you (?:liked|enjoyed|found) this (?:article|post|story|episode|podcast|video|recipe|piece|"
+    r"newsletter)\b.{0,120}\b(?:shar\w*|subscrib\w*|like|follow|support)\b|"
+    r"\b(?:did you (?:make|try) (?:this|one of (?:my|our)) recipes?|please (?:leave|give) (?:a|it a) "
+    r"(?:star )?rating)\b|"
+    r"\bthis (?:article|story|content|post) is (?:exclusive|only available|available only) (?:to|for) "
+    r"(?:\S+ )?(?:subscribers|members)\b|\b(?:subscribe|log ?in|sign ?in) to (?:continue|keep) "
+    r"reading\b|"
+    r"\b(?:(?:support|fund) (?:our|independent|quality|nonprofit|non-profit) (?:journalism|newsroom|"
+    r"reporting)|this (?:story|article|content|reporting|work) (?:is|was) (?:made possible|funded|"
+    r"supported) by (?:readers|members|donors|donations|you))\b",
     _I,
 )

@@ -308,7 +308,11 @@ def _is_call_to_action(line: str) -> bool:
         return False
     if bp.FORM_CONSENT.search(line) or (n <= 60 and bp.AFFILIATE_DISCLOSURE.search(line)):
         return True
+    if n <= 40 and bp.READER_PITCH.search(line):
+        return True
     core = line.strip(_TRAIL_PUNCT + "()[]")
+    if n <= 25 and bp.TEASER_LINE.match(core):
+        return True
     return n <= 20 and bool(bp.CTA_LINE.match(core))
 
 
@@ -369,9 +373,11 @@ def strip_residual_boilerplate(text: str) -> str:
     """Remove page debris that survives main-text extraction, line by line.
 
     General rules only: consent-banner lines (short, consent vocabulary), share/print
-    widgets, navigation aids, calls to action, symbol-only lines and ``###``/``-30-``
-    trailers, "Begin text:"/"End text." markers, breadcrumbs, markdown link-header lines,
-    copyright footers, and a trailing press-contact block. Whitespace is otherwise kept;
+    widgets, navigation aids, calls to action, shop and forum labels, related-article teaser
+    lines ("Related: ..."), reader pitches (newsletter, "follow us on ...", account prompts,
+    paywall and reader-funding notices), symbol-only lines and ``###``/``-30-`` trailers,
+    "Begin text:"/"End text." markers, breadcrumbs, markdown link-header lines, copyright
+    footers, and a trailing press-contact block. Whitespace is otherwise kept;
     callers normalize afterwards.
     """
     if not text:
@@ -529,44 +535,157 @@ _CONSENT_NODE = (
     r"overlay|wall|consent|message|prompt|box|container|wrapper|layer|alert|info)|"
     r"cookies?[-_]?(?:accept|settings|preferences)|consent[-_]?(?:manager|management|sdk)"
 )
-_CONSENT_XPATH = None
+_CONSENT_RE = re.compile(_CONSENT_NODE)
+_CONSENT_TAGS = ("div", "section", "aside", "dialog", "form", "p", "span", "footer", "header")
 _CONSENT_MAX_CHARS = 5000
 
 
-def _consent_xpath():
-    global _CONSENT_XPATH
-    if _CONSENT_XPATH is None:
-        from lxml.etree import XPath
-
-        ci = "translate(@{a}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-        _CONSENT_XPATH = XPath(
-            "//body//*[self::div or self::section or self::aside or self::dialog or self::form "
-            "or self::p or self::span or self::footer or self::header]"
-            f"[re:test({ci.format(a='id')}, '{_CONSENT_NODE}') or "
-            f"re:test({ci.format(a='class')}, '{_CONSENT_NODE}')]",
-            namespaces={"re": "http://exslt.org/regular-expressions"},
-        )
-    return _CONSENT_XPATH
+def _remove_keeping_tail(node) -> None:
+    """Remove ``node``; text that followed it stays where it was."""
+    parent = node.getparent()
+    tail = node.tail
+    prev = node.getprevious()
+    parent.remove(node)
+    if tail and tail.strip():
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
 
 
 def _prune_consent_nodes(tree) -> None:
     """Remove consent-manager dialogs and cookie bars from ``tree`` (in place)."""
-    for node in _consent_xpath()(tree):
-        parent = node.getparent()
-        if parent is None:
+    # A tag-filtered walk in C and the regex in Python: an XPath re:test() per element costs
+    # several times more.
+    matches = [
+        node
+        for body in tree.xpath("//body")
+        for node in body.iter(*_CONSENT_TAGS)
+        if node is not body
+        and (
+            _CONSENT_RE.search((node.get("id") or "").lower())
+            or _CONSENT_RE.search((node.get("class") or "").lower())
+        )
+    ]
+    for node in matches:
+        if node.getparent() is None:
             continue
         if node.find(".//h1") is not None or node.find(".//article") is not None:
             continue
         if len("".join(node.itertext())) > _CONSENT_MAX_CHARS:
             continue
-        tail = node.tail
-        prev = node.getprevious()
-        parent.remove(node)
-        if tail and tail.strip():  # keep text that followed the node, where it was
-            if prev is not None:
-                prev.tail = (prev.tail or "") + tail
-            else:
-                parent.text = (parent.text or "") + tail
+        _remove_keeping_tail(node)
+
+
+# Page chrome around the main text: site navigation, site headers, footers and
+# complementary regions, dialogs, and containers whose class/id names navigation, menus,
+# breadcrumbs, newsletter or sign-up boxes, promotions and calls to action, top bars and
+# tickers, pop-ups and overlays, and related/recommended/trending lists. Removed before
+# extraction (trafilatura drops much of this in its own pass, but its fallbacks and its
+# recall retry see the whole page). Guards: a node holding an <h1>, <article> or <main>, more
+# than _CHROME_MAX_CHARS of text, or more than one paragraph-sized block (_CHROME_LONG_WORDS
+# words or more) is content, whatever its name.
+_CHROME_TOKEN = re.compile(
+    r"(?<![a-z])(?:nav|menu|mega-?menu|drawer|breadcrumbs?|newsletters?|subscribe|subscription|"
+    r"signup|sign-up|opt-?in|promo|cta|top-?bar|ticker|overlay|pop-?up|lightbox|dialog|related|"
+    r"trending|read-next|recommended)(?![a-z])",
+    re.IGNORECASE,
+)
+_CHROME_TAGS = (
+    "div", "section", "aside", "ul", "ol", "form", "p", "dl", "header", "footer", "nav", "span",
+    "li", "dialog",
+)  # fmt: skip
+_CHROME_ROLES = frozenset(
+    {"navigation", "menubar", "search", "contentinfo", "complementary", "dialog", "alertdialog"}
+)
+_CHROME_MAX_CHARS = 5000
+_CHROME_LONG_WORDS = 25
+_CHROME_MIN_LEFT = 7  # at least 1/7 of the page's text must remain, else nothing is removed
+_CONTENT_XPATH = None
+
+
+def _content_xpaths():
+    global _CONTENT_XPATH
+    if _CONTENT_XPATH is None:
+        from lxml.etree import XPath
+
+        _CONTENT_XPATH = (
+            XPath("boolean(.//h1 | .//article | .//main)"),
+            XPath("string-length(.)"),
+            # paragraph-sized blocks: _CHROME_LONG_WORDS words take at least 2n - 1 characters
+            XPath(
+                ".//*[self::p or self::li or self::dd or self::td or self::blockquote]"
+                f"[string-length(.) >= {2 * _CHROME_LONG_WORDS - 1}]"
+            ),
+        )
+    return _CONTENT_XPATH
+
+
+def _chrome_candidate(node) -> bool:
+    tag = node.tag
+    role = node.get("role")
+    role = role.strip().lower() if role else ""
+    if tag == "header" or role == "banner":
+        # A site header; an article's own header (inside <article>/<main>) is content.
+        return not any(a.tag in ("article", "main") for a in node.iterancestors())
+    if tag in ("nav", "dialog") or role in _CHROME_ROLES or node.get("aria-modal") == "true":
+        return True
+    names = node.get("class")
+    ident = node.get("id")
+    if ident:
+        names = f"{names} {ident}" if names else ident
+    return bool(names and _CHROME_TOKEN.search(names))
+
+
+def _looks_like_content(node) -> bool:
+    has_main, text_length, long_blocks = _content_xpaths()
+    if has_main(node) or text_length(node) > _CHROME_MAX_CHARS:
+        return True
+    blocks = 0
+    for block in long_blocks(node):
+        if len(_WORD.findall("".join(block.itertext()))) >= _CHROME_LONG_WORDS:
+            blocks += 1
+            if blocks > 1:
+                return True
+    return False
+
+
+def _prune_chrome_nodes(tree) -> None:
+    """Remove page chrome containers from ``tree`` (in place); see ``_CHROME_TOKEN``.
+
+    A <button> wrapping block content (an unclosed <button> in the markup swallows the rest of
+    the page when parsed) is unwrapped first: trafilatura drops buttons with their content.
+    """
+    bodies = tree.xpath("//body")
+    for body in bodies:
+        for button in list(body.iter("button")):
+            if hasattr(button, "drop_tag") and any(
+                button.find(f".//{tag}") is not None for tag in ("main", "article", "h1", "p")
+            ):
+                button.drop_tag()
+    candidates = [
+        node
+        for body in bodies
+        for node in body.iter(*_CHROME_TAGS)
+        if node is not body and _chrome_candidate(node)
+    ]
+    chosen: list = []
+    chosen_set: set = set()
+    for node in candidates:  # document order: a chosen ancestor comes first
+        if any(a in chosen_set for a in node.iterancestors()) or _looks_like_content(node):
+            continue
+        chosen.append(node)
+        chosen_set.add(node)
+    if not chosen:
+        return
+    # Like trafilatura's own pruning: nothing goes when the chrome would be nearly the whole
+    # page (a page built from chrome-named containers, e.g. a product list inside a menu).
+    text_length = _content_xpaths()[1]
+    total = sum(text_length(body) for body in bodies)
+    if total - sum(text_length(node) for node in chosen) < total / _CHROME_MIN_LEFT:
+        return
+    for node in chosen:
+        _remove_keeping_tail(node)
 
 
 def _extract(bare_extraction, tree, url: str | None, *, favor_recall: bool):
@@ -610,6 +729,7 @@ def clean_html(html: str, url: str | None = None) -> CleanDoc | None:
     page_lang = _html_lang(tree)
     _prune_consent_nodes(tree)
     meta = page_metadata(tree, url)  # before extraction, which prunes the tree
+    _prune_chrome_nodes(tree)  # after the metadata: site headers hold dates and bylines
     doc = _extract(bare_extraction, tree, url, favor_recall=False)
     if doc is None or len(doc.text or "") < _SHORT_TEXT:
         # Little or nothing found: one retry in recall mode, kept only if it finds more.
