@@ -70,11 +70,12 @@ class _Handler(BaseHTTPRequestHandler):
             "Cache-Control": "public, max-age=300",
         }
         if self._not_modified(etag, res):
+            # Logged before the response goes out: a client that has its answer sees it logged.
+            site._log(key, self.command, self.path, 304)
             self.send_response(304)
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            site._log(key, self.command, self.path, 304)
             return
         self._send(200, res.content_type, res.body, head=head, headers=headers)
 
@@ -95,6 +96,8 @@ class _Handler(BaseHTTPRequestHandler):
         return False
 
     def _send(self, status: int, ctype: str, body: bytes, *, head: bool, headers=None) -> None:
+        # Logged before the response goes out: a client that has its answer sees it logged.
+        self.server.site._log(self.server.key, self.command, self.path, status)
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -103,7 +106,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head:
             self.wfile.write(body)
-        self.server.site._log(self.server.key, self.command, self.path, status)
 
 
 class DemoSite:
