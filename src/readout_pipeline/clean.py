@@ -32,7 +32,7 @@ __all__ = [
     "strip_residual_boilerplate",
 ]
 
-PARSER_VERSION = "clean-4"
+PARSER_VERSION = "clean-5"
 
 CLEANABLE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 
@@ -242,10 +242,10 @@ def _words(line: str) -> int:
     return len(_WORD.findall(line))
 
 
-def _is_consent_line(line: str) -> bool:
+def _is_consent_line(line: str, n: int | None = None) -> bool:
     if bp.CONSENT_LINE.match(line.strip(_TRAIL_PUNCT)):
         return True
-    if _words(line) >= 60:
+    if (_words(line) if n is None else n) >= 60:
         return False
     if bp.CONSENT_PHRASE.search(line):
         return True
@@ -254,11 +254,12 @@ def _is_consent_line(line: str) -> bool:
     )
 
 
-def _is_widget_line(line: str) -> bool:
+def _is_widget_line(line: str, n: int | None = None) -> bool:
+    # (the characters stripped are never word characters: `n` counts the core's words too)
     core = line.strip(_TRAIL_PUNCT + "()[]")
     if not core:
         return False
-    if _words(core) > 12:
+    if (_words(core) if n is None else n) > 12:
         return False
     return bool(
         bp.WIDGET_LINE.match(core)
@@ -268,8 +269,8 @@ def _is_widget_line(line: str) -> bool:
     )
 
 
-def _is_breadcrumb(line: str) -> bool:
-    if line.startswith("|") or _words(line) > 25:
+def _is_breadcrumb(line: str, n: int | None = None) -> bool:
+    if line.startswith("|") or (_words(line) if n is None else n) > 25:
         return False
     parts = [p for p in bp.BREADCRUMB_SEP.split(line) if p.strip()]
     if len(parts) < 2 or any(_words(p) > 6 for p in parts):
@@ -296,14 +297,14 @@ def _is_link_header(line: str) -> bool:
     return (not text) or text == target or bool(bp.URLISH.match(text))
 
 
-def _is_copyright(line: str) -> bool:
-    return _words(line) <= 30 and bool(bp.COPYRIGHT_LINE.search(line))
+def _is_copyright(line: str, n: int | None = None) -> bool:
+    return (_words(line) if n is None else n) <= 30 and bool(bp.COPYRIGHT_LINE.search(line))
 
 
-def _is_call_to_action(line: str) -> bool:
+def _is_call_to_action(line: str, n: int | None = None) -> bool:
     """Sign-up form small print, affiliate disclosures and short call-to-action, shop or
     account lines ("Add to cart", "Back to blog", "Sign up for our newsletter ...")."""
-    n = _words(line)
+    n = _words(line) if n is None else n
     if n > 120:
         return False
     if bp.FORM_CONSENT.search(line) or (n <= 60 and bp.AFFILIATE_DISCLOSURE.search(line)):
@@ -320,15 +321,16 @@ def _is_junk_line(line: str) -> bool:
     s = line.strip()
     if not s:
         return False
+    n = _words(s)  # counted once: every rule below is bounded by it
     return (
         bool(bp.SYMBOL_ONLY_LINE.match(s))
         or bool(bp.END_MARK_LINE.match(s))
         or _is_link_header(s)
-        or _is_widget_line(s)
-        or _is_consent_line(s)
-        or _is_call_to_action(s)
-        or _is_breadcrumb(s)
-        or _is_copyright(s)
+        or _is_widget_line(s, n)
+        or _is_consent_line(s, n)
+        or _is_call_to_action(s, n)
+        or _is_breadcrumb(s, n)
+        or _is_copyright(s, n)
     )
 
 
