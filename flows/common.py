@@ -9,7 +9,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -43,6 +43,8 @@ def _release_big_buffers_to_the_os() -> None:
 
 
 _release_big_buffers_to_the_os()
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -116,12 +118,26 @@ def warehouse_run(
         publish_run_artifact(summary, per_source)
 
 
+class Opaque(Generic[T]):
+    """A task input that Prefect hands over as it is. Prefect walks every list, dict and dataclass
+    given to a task, looking for futures: for a batch of pages that costs milliseconds per page in
+    the flow thread. Plain objects are not walked. (Prefect's own `quote` does the same, but the
+    Dask task runner hands a quote to the task still wrapped.)"""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: T) -> None:
+        self.value = value
+
+
 @task(name="parse-pages", cache_policy=NO_CACHE)
 def parse_task(
-    items: list[tuple[pages.RawPage, list[str]]], settings: Settings, workers: int | None = None
+    items: Opaque[list[tuple[pages.RawPage, list[str]]]], settings: Settings, workers: int | None = None,
+    with_analysis: bool = True,
 ) -> list[pages.ParsedPage]:
     limits = pages.Limits(settings.parse_timeout_seconds, settings.parse_memory_mb)
-    return pages.parse_pages(items, workers=workers or settings.clean_workers, limits=limits)
+    return pages.parse_pages(items.value, workers=workers or settings.clean_workers, limits=limits,
+                             with_analysis=with_analysis)
 
 
 class BatchPipeline:
@@ -138,7 +154,7 @@ class BatchPipeline:
         from .runners import parallelism
 
         self.con, self.run_id, self.counts, self.settings = con, run_id, counts, settings
-        self.derive = derive
+        self.derive = derive  # without it, the workers do not analyze documents either
         self.depth, self.workers = parallelism()
         self._inflight: deque[tuple[Any, FetchedBatch | None, Any]] = deque()
 
@@ -155,7 +171,7 @@ class BatchPipeline:
         """Start cleaning a batch; load the oldest ones once more than `depth` are in flight."""
         if fetched is not None:
             fetched.pages = []  # the bodies travel in `items` only; freed once parsed
-        future = parse_task.submit(items, self.settings, self.workers) if items else None
+        future = parse_task.submit(Opaque(items), self.settings, self.workers, self.derive) if items else None
         self._inflight.append((future, fetched, on_loaded))
         while len(self._inflight) > self.depth:
             self._load_oldest()
@@ -163,9 +179,10 @@ class BatchPipeline:
     def _load_oldest(self) -> None:
         future, fetched, on_loaded = self._inflight.popleft()
         parsed = future.result() if future is not None else []
-        self.counts.update(load_task(self.con, self.run_id, fetched, parsed))
+        self.counts.update(load_task(self.con, self.run_id, Opaque(fetched), Opaque(parsed)))
         if self.derive and any(p.doc_id for p in parsed):
-            derive_task(self.con, self.run_id)
+            analyses = {p.doc_id: p.analysis for p in parsed if p.doc_id and p.analysis is not None}
+            derive_task(self.con, self.run_id, Opaque(analyses))
         if on_loaded is not None:
             on_loaded(len(parsed))
 
@@ -189,17 +206,19 @@ class BatchPipeline:
 
 
 @task(name="load-batch", cache_policy=NO_CACHE)
-def load_task(con: Any, run_id: str, fetched: FetchedBatch | None, parsed: list[pages.ParsedPage]) -> Counter[str]:
+def load_task(
+    con: Any, run_id: str, fetched: Opaque[FetchedBatch | None], parsed: Opaque[list[pages.ParsedPage]]
+) -> Counter[str]:
     counts: Counter[str] = Counter()
-    if fetched is not None:
-        warehouse.record_fetches(con, run_id, fetched.attempts, fetched.touches)
-        counts.update(fetched.counts)
-    counts.update(warehouse.load_pages(con, run_id, parsed))
+    if fetched.value is not None:
+        warehouse.record_fetches(con, run_id, fetched.value.attempts, fetched.value.touches)
+        counts.update(fetched.value.counts)
+    counts.update(warehouse.load_pages(con, run_id, parsed.value))
     return counts
 
 
 @task(name="update-derived-tables", cache_policy=NO_CACHE)
-def derive_task(con: Any, run_id: str) -> dict[str, int]:
-    counts = dict(derive.update_derived(con, run_id))
+def derive_task(con: Any, run_id: str, analyses: Opaque[dict[str, Any]] | None = None) -> dict[str, int]:
+    counts = dict(derive.update_derived(con, run_id, analyses=analyses.value if analyses else None))
     logger().info("derived tables: %s", counts)
     return counts

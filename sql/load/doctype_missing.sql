@@ -1,2 +1,2 @@
 -- Documents without a document type yet.
-SELECT doc_id, title, text FROM documents WHERE doc_type IS NULL ORDER BY doc_id;
+SELECT doc_id, title, text, published_date FROM documents WHERE doc_type IS NULL ORDER BY doc_id;

@@ -41,7 +41,7 @@ def store(archive_dir: Path, body: bytes) -> str:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".gz")
         try:
             with os.fdopen(fd, "wb") as raw, gzip.GzipFile(
-                fileobj=raw, mode="wb", compresslevel=6, mtime=0
+                fileobj=raw, mode="wb", compresslevel=1, mtime=0
             ) as gz:
                 gz.write(body)
                 gz.flush()

@@ -154,11 +154,28 @@ def _published_path(args: argparse.Namespace) -> Path:
     return Settings(warehouse_dir=Path(os.environ.get("READOUT_WAREHOUSE_DIR", "warehouse"))).published_db
 
 
-def prepare_prefect() -> None:
-    """Quiet, offline defaults for Prefect's temporary local API (set before importing Prefect)."""
+def prepare_prefect(config: Any = None) -> Any:
+    """Quiet, offline defaults for Prefect's temporary local API (set before importing Prefect).
+    With a config, and no PREFECT_API_URL, also start that API now, in the background (its log
+    beside the working database), so it starts while the flow modules are imported; returns it
+    (call its `wait()` before running a flow), or None."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    if config is None:
+        return None
+    from flows import temporary_api
+
+    return temporary_api.start(_api_log(config.settings.work_db.parent))
+
+
+def _api_log(work_dir: Path) -> Path:
+    return work_dir / "prefect-api.log"
+
+
+def _api_ready(api: Any) -> None:
+    if api is not None:
+        api.wait()
 
 
 def _runner_choice(args: argparse.Namespace) -> Any:
@@ -181,13 +198,9 @@ def _print_summary(summary: Any) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    config = _load(args)
-    prepare_prefect()
-    from flows.ingest import ingest
-    from flows.runners import with_runner
-
     from .config import adhoc_source
 
+    config = _load(args)
     if args.source_url:
         source = adhoc_source(args.source_url, args.kind)
         config = config.model_copy(update={"sources": [*config.sources, source]})
@@ -195,7 +208,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     else:
         ids = args.sources
     config.select(ids)  # unknown ids: a one-line error before any run starts
-    summary = with_runner(ingest, _runner_choice(args))(config, ids, force=args.force)
+    runner = _runner_choice(args)
+    api = prepare_prefect(config)
+    from flows.ingest import ingest
+    from flows.runners import with_runner
+
+    _api_ready(api)
+    summary = with_runner(ingest, runner)(config, ids, force=args.force)
     _print_summary(summary)
     return 0
 
@@ -211,11 +230,13 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     config.select(args.sources)
     if args.as_source:
         config.select([args.as_source])
-    prepare_prefect()
+    runner = _runner_choice(args)
+    api = prepare_prefect(config)
     from flows.backfill import backfill
     from flows.runners import with_runner
 
-    summary = with_runner(backfill, _runner_choice(args))(
+    _api_ready(api)
+    summary = with_runner(backfill, runner)(
         config, args.sources, since=args.since, until=args.until,
         from_dir=args.from_dir, from_warc=args.from_warc, source_id=args.as_source,
     )
@@ -225,11 +246,13 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 def cmd_reparse(args: argparse.Namespace) -> int:
     config = _load(args)
-    prepare_prefect()
+    runner = _runner_choice(args)
+    api = prepare_prefect(config)
     from flows.reparse import reparse
     from flows.runners import with_runner
 
-    _print_summary(with_runner(reparse, _runner_choice(args))(config))
+    _api_ready(api)
+    _print_summary(with_runner(reparse, runner)(config))
     return 0
 
 
@@ -246,9 +269,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from flows import temporary_api
+
+    from .config import DEFAULT_DB_NAME, DEFAULT_WAREHOUSE_DIR
+
     prepare_prefect()
+    db = args.db or Path(DEFAULT_WAREHOUSE_DIR) / DEFAULT_DB_NAME
+    api = temporary_api.start(_api_log(db.parent / ".work"))
     from flows.demo import run_demo
 
+    _api_ready(api)
     return run_demo(db=args.db)
 
 

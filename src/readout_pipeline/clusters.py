@@ -20,11 +20,13 @@ All SQL is in ``sql/load/clusters_*.sql`` and ``sql/load/doctype_*.sql``; values
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 
 import duckdb
 
 from . import doctype, neardup
+from .analyze import Analysis
 from .warehouse import sql, transaction
 
 __all__ = ["update_clusters", "update_doc_types"]
@@ -45,9 +47,11 @@ def update_clusters(
     run_id: str,
     threshold: float = neardup.DEFAULT_THRESHOLD,
     batch_size: int = BATCH_SIZE,
+    analyses: Mapping[str, Analysis] | None = None,
 ) -> dict[str, int]:
     """Fingerprint and cluster the documents that lack a fingerprint, oldest first, in batches
-    (one transaction each). Returns counts: n_fingerprinted, n_new_clusters, n_joined (documents
+    (one transaction each). A fingerprint the cleaning workers computed (`analyses`, by doc_id)
+    is used as it is. Returns counts: n_fingerprinted, n_new_clusters, n_joined (documents
     that joined a cluster as near-duplicates), n_clusters_updated (cluster rows written)."""
     counts = {"n_fingerprinted": 0, "n_new_clusters": 0, "n_joined": 0, "n_clusters_updated": 0}
     while True:
@@ -56,23 +60,41 @@ def update_clusters(
         ).fetchall()
         if not rows:
             return counts
-        for key, value in _cluster_batch(con, run_id, rows, threshold).items():
+        for key, value in _cluster_batch(con, run_id, rows, threshold, analyses or {}).items():
             counts[key] += value
 
 
+class _Shingles(dict):
+    """Shingle sets by doc_id, computed from a text on first use: only documents that have LSH
+    candidates (and the members of touched clusters) are ever compared."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        super().__init__()
+        self.texts = texts
+
+    def __missing__(self, doc_id: str) -> frozenset[int]:
+        value = self[doc_id] = neardup.shingles(self.texts[doc_id])
+        return value
+
+
 def _cluster_batch(
-    con: duckdb.DuckDBPyConnection, run_id: str, rows: list[tuple[str, str]], threshold: float
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    rows: list[tuple[str, str]],
+    threshold: float,
+    analyses: Mapping[str, Analysis],
 ) -> dict[str, int]:
     version = neardup.FINGERPRINT_VERSION
     counts = {"n_fingerprinted": 0, "n_new_clusters": 0, "n_joined": 0, "n_clusters_updated": 0}
     order = [doc_id for doc_id, _ in rows]
-    shingle_cache: dict[str, frozenset[int]] = {}
+    shingle_cache = _Shingles(dict(rows))
     fps = {}
     for doc_id, text in rows:
-        hs = neardup.shingles(text)
-        shingle_cache[doc_id] = hs
-        sig = neardup.minhash(hs)
-        fps[doc_id] = neardup.Fingerprint(neardup.simhash(hs), sig, neardup.lsh_buckets(sig), len(hs))
+        done_before = analyses.get(doc_id)
+        if done_before is not None and done_before.fingerprint_version == version:
+            fps[doc_id] = done_before.fingerprint
+        else:
+            fps[doc_id] = neardup.fingerprint(text)
 
     with transaction(con):
         con.execute(sql("load/clusters_delete_fingerprints.sql"), [order])
@@ -99,10 +121,10 @@ def _cluster_batch(
         )
         # Documents being (re)fingerprinted lose their old assignment only if they get a new one below.
         position = {d: i for i, d in enumerate(order)}
-        need_text = [c for c in all_cands if c not in shingle_cache]
+        need_text = [c for c in all_cands if c not in shingle_cache.texts]
         if need_text:
             for doc_id, text, *_ in con.execute(sql("load/clusters_docs.sql"), [need_text]).fetchall():
-                shingle_cache[doc_id] = neardup.shingles(text)
+                shingle_cache.texts[doc_id] = text
 
         assigned: dict[str, tuple[str, str]] = {}  # doc_id -> (cluster_id, method)
         touched: set[str] = set()
@@ -142,7 +164,7 @@ def _rewrite_clusters(
     run_id: str,
     cluster_ids: list[str],
     assigned: dict[str, tuple[str, str]],
-    shingle_cache: dict[str, frozenset[int]],
+    shingle_cache: _Shingles,
 ) -> None:
     """Choose the canonical document of each touched cluster, and write its row and its members'
     similarity to the canonical document."""
@@ -155,6 +177,8 @@ def _rewrite_clusters(
         members[cluster_id][doc_id] = method
     all_docs = sorted({d for m in members.values() for d in m})
     docs = {r[0]: r for r in con.execute(sql("load/clusters_docs.sql"), [all_docs]).fetchall()}
+    for doc_id, row in docs.items():
+        shingle_cache.texts.setdefault(doc_id, row[1])
     now = datetime.now(UTC)
     c_ids, c_canon, c_n, c_first = [], [], [], []
     m_doc, m_cluster, m_sim, m_method = [], [], [], []
@@ -163,8 +187,6 @@ def _rewrite_clusters(
         if not group:
             continue
         canonical = min(group, key=_canonical_key)[0]
-        if canonical not in shingle_cache:
-            shingle_cache[canonical] = neardup.shingles(docs[canonical][1])
         published = [r[2] for r in group if r[2] is not None]
         c_ids.append(cluster_id)
         c_canon.append(canonical)
@@ -172,8 +194,6 @@ def _rewrite_clusters(
         c_first.append(min(published) if published else None)
         for row in group:
             doc_id = row[0]
-            if doc_id not in shingle_cache:
-                shingle_cache[doc_id] = neardup.shingles(row[1])
             m_doc.append(doc_id)
             m_cluster.append(cluster_id)
             m_sim.append(1.0 if doc_id == canonical else round(neardup.jaccard(shingle_cache[doc_id], shingle_cache[canonical]), 6))
@@ -182,14 +202,22 @@ def _rewrite_clusters(
     con.execute(sql("load/clusters_upsert_members.sql"), [m_doc, m_cluster, m_sim, m_method, run_id])
 
 
-def update_doc_types(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
-    """Set documents.doc_type where it is NULL; returns how many were set. (documents.run_id
-    keeps meaning "the run that added it", so `run_id` is not written here.)"""
+def update_doc_types(
+    con: duckdb.DuckDBPyConnection, run_id: str, analyses: Mapping[str, Analysis] | None = None
+) -> int:
+    """Set documents.doc_type where it is NULL (from `analyses` when one fits the stored document);
+    returns how many were set. (documents.run_id keeps meaning "the run that added it", so `run_id`
+    is not written here.)"""
     rows = con.execute(sql("load/doctype_missing.sql")).fetchall()
     if not rows:
         return 0
+    analyses = analyses or {}
     ids = [r[0] for r in rows]
-    types = [doctype.classify(title, text) for _, title, text in rows]
+    types = []
+    for doc_id, title, text, published in rows:
+        done_before = analyses.get(doc_id)
+        fits = done_before is not None and done_before.fits(title, published)
+        types.append(done_before.doc_type if fits else doctype.classify(title, text))
     with transaction(con):
         con.execute(sql("load/doctype_update.sql"), [ids, types])
     return len(ids)

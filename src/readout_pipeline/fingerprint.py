@@ -18,7 +18,7 @@ import hashlib
 import re
 import unicodedata
 
-__all__ = ["normalize_text", "content_hash", "raw_hash", "doc_id_for"]
+__all__ = ["normalize_text", "content_hash", "normalized_text_hash", "raw_hash", "doc_id_for"]
 
 # Zero-width and invisible formatting characters that carry no text: ZWSP, ZWNJ, ZWJ,
 # word joiner, invisible times/separator/plus, BOM/ZWNBSP, soft hyphen, Mongolian vowel
@@ -50,7 +50,13 @@ def normalize_text(text: str) -> str:
 
 def content_hash(text: str) -> str:
     """Hex SHA-256 of ``normalize_text(text)`` encoded as UTF-8."""
-    return hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()
+    return normalized_text_hash(normalize_text(text))
+
+
+def normalized_text_hash(text: str) -> str:
+    """``content_hash`` of a text already in canonical form (``normalize_text`` is idempotent, so
+    for such a text the two agree; this skips normalizing it again)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def raw_hash(body: bytes) -> str:

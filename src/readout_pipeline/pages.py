@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from . import clean, fingerprint
+from .analyze import Analysis, analyze
 
 # Outcomes of parsing one page (url_state.last_outcome before dedup classification).
 DOC = "doc"
@@ -62,6 +63,7 @@ class ParsedPage:
     content_hash: str | None = None
     doc_id: str | None = None
     error: str | None = None
+    analysis: Analysis | None = None  # document type, fingerprint, extraction (analyze.py)
 
     @property
     def published_date(self) -> date | None:
@@ -97,8 +99,8 @@ def _with_declared_url(page: RawPage, doc: clean.CleanDoc | None, text: str) -> 
     return replace(page, url=canonical_url(declared), fetch_url=declared, url_from_page=False)
 
 
-def parse_page(page: RawPage, keywords: Sequence[str] = ()) -> ParsedPage:
-    """Decode, clean, filter and hash one page. Pure: no I/O."""
+def parse_page(page: RawPage, keywords: Sequence[str] = (), *, with_analysis: bool = True) -> ParsedPage:
+    """Decode, clean, filter and hash one page, and analyze a document (analyze.py). Pure: no I/O."""
     light = replace(page, body=b"")  # the result does not carry the body back
     if not page.is_text_file and not clean.is_cleanable(page.content_type, page.body):
         return ParsedPage(replace(light, url_from_page=False), NOT_TEXT)
@@ -120,8 +122,11 @@ def parse_page(page: RawPage, keywords: Sequence[str] = ()) -> ParsedPage:
         haystack = f"{doc.title or ''}\n{doc.text}".casefold()
         if not any(k.casefold() in haystack for k in keywords):
             return ParsedPage(light, FILTERED, doc=doc)
-    digest = fingerprint.content_hash(doc.text)
-    return ParsedPage(light, DOC, doc=doc, content_hash=digest, doc_id=fingerprint.doc_id_for(digest))
+    digest = fingerprint.normalized_text_hash(doc.text)  # doc.text is normalized by cleaning
+    parsed = ParsedPage(light, DOC, doc=doc, content_hash=digest, doc_id=fingerprint.doc_id_for(digest))
+    if not with_analysis:
+        return parsed
+    return replace(parsed, analysis=analyze(parsed.doc_id, doc.title, doc.text, parsed.published_date))
 
 
 # ---------------------------------------------------------------- isolation in worker processes
@@ -189,11 +194,11 @@ def _init_worker(limits: Limits, owner: int = 0) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _parse_limited(args: tuple[RawPage, tuple[str, ...], Limits]) -> ParsedPage:
+def _parse_limited(args: tuple[RawPage, tuple[str, ...], Limits, bool]) -> ParsedPage:
     import resource
     import signal
 
-    page, keywords, limits = args
+    page, keywords, limits, with_analysis = args
     used = int(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]))
     _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
     cpu_cap = used + int(limits.timeout_seconds * 2) + 2
@@ -201,7 +206,7 @@ def _parse_limited(args: tuple[RawPage, tuple[str, ...], Limits]) -> ParsedPage:
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_cap, hard))
     signal.setitimer(signal.ITIMER_REAL, limits.timeout_seconds)
     try:
-        return parse_page(page, keywords)
+        return parse_page(page, keywords, with_analysis=with_analysis)
     except ExtractionTimeout:
         return ParsedPage(replace(page, body=b""), EXTRACTION_FAILED,
                           error=f"cleaning exceeded {limits.timeout_seconds:g} s")
@@ -216,6 +221,7 @@ def default_workers() -> int:
 _POOLS: dict[tuple[int, Limits], ProcessPoolExecutor] = {}
 _POOLS_LOCK = threading.RLock()  # parse_pages may run in several threads, and prestart in one
 _PRELOAD = ("readout_pipeline.pages", "readout_pipeline.clean", "readout_pipeline.discover",
+            "readout_pipeline.analyze",
             "lxml.html", "trafilatura", "htmldate", "dateparser")
 
 
@@ -290,11 +296,13 @@ def parse_pages(
     *,
     workers: int = 0,
     limits: Limits | None = None,
+    with_analysis: bool = True,
 ) -> list[ParsedPage]:
-    """Parse a batch in worker processes with limits; results in input order."""
+    """Parse a batch in worker processes with limits; results in input order. With
+    `with_analysis`, each document is also analyzed there (analyze.py)."""
     limits = limits or Limits()
     workers = workers or default_workers()
-    items = [(p, tuple(k), limits) for p, k in pages]
+    items = [(p, tuple(k), limits, with_analysis) for p, k in pages]
     if not items:
         return []
     results: list[ParsedPage | None] = [None] * len(items)

@@ -9,7 +9,7 @@ into TEMP tables typed by the target tables (sql/load/stage_extract_*.sql), then
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -34,9 +34,13 @@ def update_extractions(
     *,
     doc_ids: list[str] | None = None,
     rebuild: bool = False,
+    analyses: Mapping[str, Any] | None = None,
 ) -> dict[str, int]:
     """Extract pending documents (or all with rebuild=True) and replace their derived rows in one
-    transaction. Returns {"documents": n, <table>: rows written, ...}."""
+    transaction. A document's extraction is taken from `analyses` (analyze.Analysis by doc_id, made
+    by the cleaning workers) when it fits the stored document. Returns {"documents": n, <table>: rows
+    written, ...}."""
+    analyses = analyses or {}
     counts: Counter[str] = Counter({"documents": 0, **{t: 0 for t in TABLES}})
     full_rebuild = rebuild and doc_ids is None
     with transaction(con):
@@ -52,7 +56,11 @@ def update_extractions(
             rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
             done = []
             for doc_id, text, title, published in batch:
-                ex = extract(doc_id, text, title, published)
+                done_before = analyses.get(doc_id)
+                if done_before is not None and done_before.fits(title, published):
+                    ex = done_before.extraction
+                else:
+                    ex = extract(doc_id, text, title, published)
                 n = 0
                 for table in TABLES:
                     for item in getattr(ex, table):

@@ -1,0 +1,100 @@
+"""Prefect's temporary API for one command-line run, started early, quiet, and never orphaned.
+
+Without PREFECT_API_URL, Prefect starts a temporary API server itself when a flow first needs it:
+the flow process then imports the whole server application (about 3 s of CPU) only to launch it,
+and waits for it before anything else happens; the server writes its tracebacks and SQLite
+"database is locked" messages to the terminal, and a `kill -9` of the run leaves it running.
+
+`start()` launches the same server (Prefect's own uvicorn command and environment for its
+temporary API: no UI, no services) as soon as the command line is parsed, before Prefect is
+imported, and points PREFECT_API_URL at it; the flow process imports its own modules while the
+server starts. `wait()` blocks until the server answers. The server's output goes to a log file,
+it is stopped at exit, and on Linux it gets SIGTERM if the run dies, even by SIGKILL.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from readout_pipeline.errors import ReadoutError
+
+START_TIMEOUT = 90.0
+
+
+def _die_with_parent() -> None:
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class TemporaryAPI:
+    url: str
+    log_file: Path
+    process: subprocess.Popen[bytes]
+
+    def wait(self, timeout: float = START_TIMEOUT) -> None:
+        """Return once the API answers /health; a one-line error if it exits or never answers."""
+        deadline = time.monotonic() + timeout
+        with httpx.Client(timeout=2.0, trust_env=False) as client:
+            while True:
+                if self.process.poll() is not None:
+                    raise ReadoutError(f"Prefect's temporary API exited at start (see {self.log_file})")
+                with contextlib.suppress(httpx.HTTPError):
+                    if client.get(f"{self.url}/health").status_code == 200:
+                        return
+                if time.monotonic() > deadline:
+                    raise ReadoutError(
+                        f"Prefect's temporary API did not start in {timeout:g} s (see {self.log_file})"
+                    )
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start(log_file: Path) -> TemporaryAPI | None:
+    """Start the temporary API and set PREFECT_API_URL for this process, unless it is set already
+    (then that server is used and None is returned). Call before Prefect is imported."""
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+             "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
+            start_new_session=True, preexec_fn=_die_with_parent,
+        )
+    api = TemporaryAPI(url, log_file, process)
+    atexit.register(api.stop)
+    os.environ["PREFECT_API_URL"] = url
+    return api
