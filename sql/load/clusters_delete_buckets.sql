@@ -1,1 +1,1 @@
-DELETE FROM fingerprint_buckets WHERE doc_id IN (SELECT unnest(?::VARCHAR[]));
+DELETE FROM fingerprint_buckets WHERE doc_id IN (SELECT unnest(?::JSON::VARCHAR[]));

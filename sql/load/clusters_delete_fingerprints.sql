@@ -1,2 +1,2 @@
 -- Drop the fingerprints and buckets of documents about to be fingerprinted again.
-DELETE FROM document_fingerprints WHERE doc_id IN (SELECT unnest(?::VARCHAR[]));
+DELETE FROM document_fingerprints WHERE doc_id IN (SELECT unnest(?::JSON::VARCHAR[]));

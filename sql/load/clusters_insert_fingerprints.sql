@@ -1,3 +1,3 @@
 -- One row per document: parallel arrays doc_id[], simhash[], minhash[][], n_shingles[]; then version, run_id.
 INSERT INTO document_fingerprints (doc_id, simhash, minhash, n_shingles, fingerprint_version, run_id)
-SELECT unnest(?::VARCHAR[]), unnest(?::UBIGINT[]), unnest(?::UINTEGER[][]), unnest(?::INTEGER[]), ?, ?;
+SELECT unnest(?::JSON::VARCHAR[]), unnest(?::JSON::UBIGINT[]), unnest(?::JSON::UINTEGER[][]), unnest(?::JSON::INTEGER[]), ?, ?;

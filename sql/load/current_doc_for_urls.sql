@@ -1,1 +1,1 @@
-SELECT url, doc_id FROM url_state WHERE url IN (SELECT unnest(?::VARCHAR[])) AND doc_id IS NOT NULL;
+SELECT url, doc_id FROM url_state WHERE url IN (SELECT unnest(?::JSON::VARCHAR[])) AND doc_id IS NOT NULL;

@@ -1,1 +1,1 @@
-SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]));
+SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?::JSON::VARCHAR[]));

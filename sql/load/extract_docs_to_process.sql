@@ -5,5 +5,5 @@ FROM documents AS d
 WHERE ($2 OR NOT EXISTS (
         SELECT 1 FROM document_extractions AS e
         WHERE e.doc_id = d.doc_id AND e.extractor_version = $1))
-  AND ($3::VARCHAR[] IS NULL OR list_contains($3::VARCHAR[], d.doc_id))
+  AND ($3::JSON::VARCHAR[] IS NULL OR list_contains($3::JSON::VARCHAR[], d.doc_id))
 ORDER BY d.doc_id;

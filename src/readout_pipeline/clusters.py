@@ -27,7 +27,7 @@ import duckdb
 
 from . import doctype, neardup
 from .analyze import Analysis
-from .warehouse import sql, transaction
+from .warehouse import params, sql, transaction
 
 __all__ = ["update_clusters", "update_doc_types"]
 
@@ -97,12 +97,12 @@ def _cluster_batch(
             fps[doc_id] = neardup.fingerprint(text)
 
     with transaction(con):
-        con.execute(sql("load/clusters_delete_fingerprints.sql"), [order])
-        con.execute(sql("load/clusters_delete_buckets.sql"), [order])
+        con.execute(sql("load/clusters_delete_fingerprints.sql"), params(order))
+        con.execute(sql("load/clusters_delete_buckets.sql"), params(order))
         con.execute(
             sql("load/clusters_insert_fingerprints.sql"),
-            [order, [fps[d].simhash for d in order], [fps[d].minhash for d in order],
-             [fps[d].n_shingles for d in order], version, run_id],
+            params(order, [fps[d].simhash for d in order], [fps[d].minhash for d in order],
+                   [fps[d].n_shingles for d in order], version, run_id),
         )
         b_doc, b_band, b_bucket = [], [], []
         for d in order:
@@ -110,20 +110,20 @@ def _cluster_batch(
                 b_doc.append(d)
                 b_band.append(band)
                 b_bucket.append(bucket)
-        con.execute(sql("load/clusters_insert_buckets.sql"), [b_doc, b_band, b_bucket])
+        con.execute(sql("load/clusters_insert_buckets.sql"), params(b_doc, b_band, b_bucket))
 
         candidates: dict[str, list[str]] = defaultdict(list)
-        for doc_id, cand in con.execute(sql("load/clusters_candidates.sql"), [order]).fetchall():
+        for doc_id, cand in con.execute(sql("load/clusters_candidates.sql"), params(order)).fetchall():
             candidates[doc_id].append(cand)
         all_cands = sorted({c for cs in candidates.values() for c in cs})
         cluster_of: dict[str, str] = dict(
-            con.execute(sql("load/clusters_member_of.sql"), [all_cands + order]).fetchall()
+            con.execute(sql("load/clusters_member_of.sql"), params(all_cands + order)).fetchall()
         )
         # Documents being (re)fingerprinted lose their old assignment only if they get a new one below.
         position = {d: i for i, d in enumerate(order)}
         need_text = [c for c in all_cands if c not in shingle_cache.texts]
         if need_text:
-            for doc_id, text, *_ in con.execute(sql("load/clusters_docs.sql"), [need_text]).fetchall():
+            for doc_id, text, *_ in con.execute(sql("load/clusters_docs.sql"), params(need_text)).fetchall():
                 shingle_cache.texts[doc_id] = text
 
         assigned: dict[str, tuple[str, str]] = {}  # doc_id -> (cluster_id, method)
@@ -170,13 +170,13 @@ def _rewrite_clusters(
     similarity to the canonical document."""
     members: dict[str, dict[str, str]] = defaultdict(dict)  # cluster -> doc -> method
     for cluster_id, doc_id, _sim, method in con.execute(
-        sql("load/clusters_members_of_clusters.sql"), [cluster_ids]
+        sql("load/clusters_members_of_clusters.sql"), params(cluster_ids)
     ).fetchall():
         members[cluster_id][doc_id] = method
     for doc_id, (cluster_id, method) in assigned.items():
         members[cluster_id][doc_id] = method
     all_docs = sorted({d for m in members.values() for d in m})
-    docs = {r[0]: r for r in con.execute(sql("load/clusters_docs.sql"), [all_docs]).fetchall()}
+    docs = {r[0]: r for r in con.execute(sql("load/clusters_docs.sql"), params(all_docs)).fetchall()}
     for doc_id, row in docs.items():
         shingle_cache.texts.setdefault(doc_id, row[1])
     now = datetime.now(UTC)
@@ -198,8 +198,8 @@ def _rewrite_clusters(
             m_cluster.append(cluster_id)
             m_sim.append(1.0 if doc_id == canonical else round(neardup.jaccard(shingle_cache[doc_id], shingle_cache[canonical]), 6))
             m_method.append(members[cluster_id][doc_id])
-    con.execute(sql("load/clusters_upsert_clusters.sql"), [c_ids, c_canon, c_n, c_first, now, run_id])
-    con.execute(sql("load/clusters_upsert_members.sql"), [m_doc, m_cluster, m_sim, m_method, run_id])
+    con.execute(sql("load/clusters_upsert_clusters.sql"), params(c_ids, c_canon, c_n, c_first, now, run_id))
+    con.execute(sql("load/clusters_upsert_members.sql"), params(m_doc, m_cluster, m_sim, m_method, run_id))
 
 
 def update_doc_types(
@@ -219,5 +219,5 @@ def update_doc_types(
         fits = done_before is not None and done_before.fits(title, published)
         types.append(done_before.doc_type if fits else doctype.classify(title, text))
     with transaction(con):
-        con.execute(sql("load/doctype_update.sql"), [ids, types])
+        con.execute(sql("load/doctype_update.sql"), params(ids, types))
     return len(ids)

@@ -205,6 +205,17 @@ def _json_default(value: object) -> str:
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
+def params(*values: Any) -> list[Any]:
+    """Query parameters with every list (or tuple) as JSON text, for SQL that reads it back with
+    `?::JSON::TYPE[]`. DuckDB's Python client binds a list value by value, about 80 us each here
+    (6,400 integers: 0.5 s); the same list as one JSON string binds in 4 ms."""
+    return [
+        json.dumps(v, default=_json_default, ensure_ascii=False, separators=(",", ":"))
+        if isinstance(v, list | tuple) else v
+        for v in values
+    ]
+
+
 def stage(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, Any]]) -> int:
     """(Re)create the TEMP table `table` from `sql/load/<table>.sql` and fill it with `rows`."""
     if not _STAGE_NAME.fullmatch(table):
@@ -384,10 +395,10 @@ def load_pages(con: duckdb.DuckDBPyConnection, run_id: str, parsed: Sequence[Par
         return counts
     urls = [p.raw.url for p in batch]
     doc_ids = list({p.doc_id for p in batch if p.doc_id})
-    current = dict(con.execute(sql("load/current_doc_for_urls.sql"), [urls]).fetchall())
-    known = {r[0] for r in con.execute(sql("load/existing_doc_ids.sql"), [doc_ids]).fetchall()}
+    current = dict(con.execute(sql("load/current_doc_for_urls.sql"), params(urls)).fetchall())
+    known = {r[0] for r in con.execute(sql("load/existing_doc_ids.sql"), params(doc_ids)).fetchall()}
     previous_ids = list({current[p.raw.url] for p in batch if p.doc_id and current.get(p.raw.url) not in (None, p.doc_id)})
-    previous_text = dict(con.execute(sql("load/texts_for_doc_ids.sql"), [previous_ids]).fetchall())
+    previous_text = dict(con.execute(sql("load/texts_for_doc_ids.sql"), params(previous_ids)).fetchall())
     now = utcnow()
     rows = []
     for p in batch:

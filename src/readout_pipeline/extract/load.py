@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from .. import warehouse
-from ..warehouse import sql, transaction, utcnow
+from ..warehouse import params, sql, transaction, utcnow
 from . import EXTRACTOR_VERSION, TABLES, extract
 
 BATCH = 500
@@ -45,13 +45,13 @@ def update_extractions(
     full_rebuild = rebuild and doc_ids is None
     with transaction(con):
         todo = [r[0] for r in con.execute(sql("load/extract_docs_to_process.sql"),
-                                          [EXTRACTOR_VERSION, rebuild, doc_ids]).fetchall()]
+                                          params(EXTRACTOR_VERSION, rebuild, doc_ids)).fetchall()]
         if full_rebuild:
             stage_rows(con, _DOCS_TABLE, [])
             for table in (*TABLES, _DOCS_TABLE):
                 con.execute(sql(f"load/extract_delete_{table}.sql"), [True])
         for i in range(0, len(todo), BATCH):
-            batch = con.execute(sql("load/extract_docs_by_id.sql"), [todo[i: i + BATCH]]).fetchall()
+            batch = con.execute(sql("load/extract_docs_by_id.sql"), params(todo[i: i + BATCH])).fetchall()
             now = utcnow()
             rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
             done = []
