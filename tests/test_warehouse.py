@@ -231,3 +231,25 @@ def test_no_sql_binds_a_list_parameter_value_by_value():
     direct = re.compile(r"(?:\?|\$\d+)::[A-Z]+\[\]")
     offenders = [str(p) for p in SQL_DIR.rglob("*.sql") if direct.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_publish_rebuilds_the_search_index_only_when_the_documents_changed(tmp_path):
+    from readout_pipeline import search
+
+    settings = Settings(warehouse_dir=tmp_path / "wh")
+    state = "SELECT n_documents, built_at FROM search_index_state"
+    with warehouse.WorkingDB(settings) as wdb:
+        warehouse.start_run(wdb.con, "r1", "test", {})
+        warehouse.load_pages(wdb.con, "r1", [parsed("https://a.example/1", "Ministers met in Amman.")])
+        wdb.publish()
+        first = wdb.con.execute(state).fetchone()
+        wdb.publish()  # nothing new: the index stays as it was
+        assert wdb.con.execute(state).fetchone() == first
+        warehouse.load_pages(wdb.con, "r1", [parsed("https://a.example/2", "Ministers met in Riyadh.")])
+        wdb.publish()
+        n, built_at = wdb.con.execute(state).fetchone()
+        assert n == 2 and built_at > first[1]
+    con = duckdb.connect(str(settings.published_db), read_only=True)
+    search.load_fts(con)
+    assert [h.url for h in search.search(con, "Riyadh")] == ["https://a.example/2"]
+    con.close()
