@@ -5,7 +5,7 @@ from __future__ import annotations
 from trafilatura.utils import load_html
 
 from readout_pipeline.clean import clean_html
-from readout_pipeline.metadata import page_metadata
+from readout_pipeline.metadata import page_metadata, text_date
 
 BODY = "<p>" + "The Secretary met the Foreign Minister to discuss regional security. " * 12 + "</p>"
 
@@ -51,3 +51,27 @@ def test_clean_html_stores_these_fields():
     assert doc is not None and doc.title == "Readout"
     assert doc.published_date is not None and doc.published_date.isoformat() == "2021-12-01"
     assert "Foreign Minister" in doc.text
+
+
+def _page(text_html: str, footer: str = "") -> str:
+    return (f"<html><head><title>Statement of the Foreign Ministry</title></head><body><main><article>"
+            f"<h1>Statement of the Foreign Ministry</h1>{BODY}{text_html}</article></main>"
+            f"<footer><small class='copyright'>{footer}</small></footer></body></html>")
+
+
+def test_a_dateline_in_the_main_text_dates_a_page_without_date_markup():
+    doc = clean_html(_page("<p style='text-align: right'>December 6, 2021</p>", "© 2007-2020, Ministry"))
+    assert str(doc.published_date) == "2021-12-06"
+
+
+def test_page_chrome_and_bare_years_give_no_date():
+    assert clean_html(_page("", "© 2007-2020, Ministry of Foreign Affairs")).published_date is None
+    assert clean_html(_page("<p>The coalition, active since 2014, met again.</p>")).published_date is None
+
+
+def test_text_date_reads_title_and_text_and_keeps_a_written_first_of_january():
+    assert text_date("Summit of the Heads of Government (May 15, 2020)", "Remarks.") == "2020-05-15"
+    assert text_date(None, "Ottawa, 1 January 2024 - The Minister said ...") == "2024-01-01"
+    assert text_date(None, "The group was founded in 2014.") is None
+    long_text = "Opening words.\n" + "Padding sentence about the meeting. " * 200 + "\nDecember 6, 2021"
+    assert text_date(None, long_text) == "2021-12-06"  # the closing dateline is searched too

@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 
 from . import boilerplate as bp
 from .fingerprint import normalize_text
-from .metadata import page_metadata
+from .metadata import page_metadata, text_date
 
 __all__ = [
     "PARSER_VERSION",
@@ -32,7 +32,7 @@ __all__ = [
     "strip_residual_boilerplate",
 ]
 
-PARSER_VERSION = "clean-5"
+PARSER_VERSION = "clean-6"
 
 CLEANABLE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 
@@ -434,7 +434,8 @@ def clean_text(text: str, title: str | None = None) -> CleanDoc:
     """Clean a .txt/.md document: a leading markdown ``# Title`` line becomes the title
     (unless ``title`` is given; the line is removed either way), markdown link headers are
     dropped and light markdown (headings, bold, links) is reduced to text, then the
-    residual pass and normalization run."""
+    residual pass and normalization run; a date written in the title or the text
+    (``metadata.text_date``) is the publication date."""
     lines = (text or "").splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None:
@@ -448,7 +449,7 @@ def clean_text(text: str, title: str | None = None) -> CleanDoc:
     return CleanDoc(
         title=title,
         text=body,
-        published_date=None,
+        published_date=_parse_date(text_date(title, body)) if body else None,
         author=None,
         sitename=None,
         language=None,
@@ -743,10 +744,11 @@ def clean_html(html: str, url: str | None = None) -> CleanDoc | None:
     text = normalize_text(strip_residual_boilerplate(doc.text))
     if not text:
         return None
+    title = normalize_text(meta.title or "") or None
     return CleanDoc(
-        title=normalize_text(meta.title or "") or None,
+        title=title,
         text=text,
-        published_date=_parse_date(meta.date),
+        published_date=_parse_date(meta.date or text_date(title, text)),
         author=normalize_text(meta.author or "") or None,
         sitename=normalize_text(meta.sitename or "") or None,
         language=_iso_lang(getattr(doc, "language", None)) or page_lang,
