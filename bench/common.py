@@ -213,6 +213,12 @@ class RunResult:
     peak_rss_by_role_mb: dict[str, float] = field(default_factory=dict)
     cpu_by_role: dict[str, float] = field(default_factory=dict)
     samples: list[tuple[float, float, int]] = field(default_factory=list)  # (seconds, tree RSS MB, probe)
+    # With pss=True: proportional set size (a page shared by k processes counts 1/k in each), summed
+    # over the tree: the memory the tree really occupies. Summed RSS counts every shared page (the
+    # libraries the forked cleaning workers share with their forkserver) once per process.
+    peak_pss_mb: float = 0.0
+    peak_pss_by_role_mb: dict[str, float] = field(default_factory=dict)
+    pss_samples: list[tuple[float, float, int]] = field(default_factory=list)
 
     def check(self) -> RunResult:
         if self.returncode != 0:
@@ -242,9 +248,9 @@ def _role(proc, root_pid: int) -> str:
 
 def run_cli(args: list[str], *, env: dict[str, str] | None = None, interval: float = 0.25,
             cwd: Path | None = None, profile: Path | None = None,
-            probe: Callable[[], int] | None = None) -> RunResult:
+            probe: Callable[[], int] | None = None, pss: bool = False) -> RunResult:
     """Run `readout ARGS` and sample its process tree until it exits (`profile`: write a cProfile
-    of the flow process there)."""
+    of the flow process there; `pss`: also sample proportional set sizes)."""
     import psutil
 
     argv = [str(REPO / ".venv" / "bin" / "readout"), *args]
@@ -268,27 +274,40 @@ def run_cli(args: list[str], *, env: dict[str, str] | None = None, interval: flo
     peak_total = 0.0
     peak_role: dict[str, float] = {}
     samples: list[tuple[float, float, int]] = []
+    peak_pss, peak_pss_role, pss_samples = 0.0, {}, []
     while proc.poll() is None:
         try:
             procs = [root, *root.children(recursive=True)]
         except psutil.NoSuchProcess:
             break
-        total = 0.0
+        total = total_pss = 0.0
         by_role: dict[str, float] = {}
+        pss_role: dict[str, float] = {}
         for p in procs:
             try:
-                rss = p.memory_info().rss / 2**20
+                if pss:
+                    full = p.memory_full_info()
+                    rss, p_pss = full.rss / 2**20, full.pss / 2**20
+                else:
+                    rss, p_pss = p.memory_info().rss / 2**20, 0.0
                 t = p.cpu_times()
                 role = cpu[p.pid][0] if p.pid in cpu else _role(p, proc.pid)
                 cpu[p.pid] = (role, t.user + t.system)
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
             total += rss
+            total_pss += p_pss
             by_role[role] = by_role.get(role, 0.0) + rss
+            pss_role[role] = pss_role.get(role, 0.0) + p_pss
         peak_total = max(peak_total, total)
+        peak_pss = max(peak_pss, total_pss)
         for role, rss in by_role.items():
             peak_role[role] = max(peak_role.get(role, 0.0), rss)
-        samples.append((time.perf_counter() - start, total, probe() if probe else 0))
+        for role, value in pss_role.items():
+            peak_pss_role[role] = max(peak_pss_role.get(role, 0.0), value)
+        done = probe() if probe else 0
+        samples.append((time.perf_counter() - start, total, done))
+        pss_samples.append((time.perf_counter() - start, total_pss, done))
         time.sleep(interval)
     proc.wait()
     wall = time.perf_counter() - start
@@ -298,7 +317,7 @@ def run_cli(args: list[str], *, env: dict[str, str] | None = None, interval: flo
     for role, seconds in cpu.values():
         cpu_role[role] = cpu_role.get(role, 0.0) + seconds
     return RunResult(argv, proc.returncode, wall, out.get("out", ""), out.get("err", ""), peak_total,
-                     peak_role, cpu_role, samples)
+                     peak_role, cpu_role, samples, peak_pss, peak_pss_role, pss_samples)
 
 
 def bench_env(tmp: Path) -> dict[str, str]:

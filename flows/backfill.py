@@ -13,7 +13,7 @@ from readout_pipeline import pipeline, progress
 from readout_pipeline.config import Config, Source
 from readout_pipeline.pages import RawPage
 
-from .common import BatchPipeline, RunSummary, batched, logger, warehouse_run
+from .common import BatchPipeline, Handoff, RunSummary, batched, logger, warehouse_run
 from .ingest import crawl_sources
 
 SAVED_SOURCE = Source(
@@ -22,8 +22,8 @@ SAVED_SOURCE = Source(
 
 
 @task(name="read-saved-batch", cache_policy=NO_CACHE)
-def read_batch(files: list[Path], source_id: str, archive_dir: Path) -> list[RawPage]:
-    return [pipeline.read_saved_page(path, source_id, archive_dir) for path in files]
+def read_batch(files: list[Path], source_id: str, archive_dir: Path) -> Handoff[list[RawPage]]:
+    return Handoff([pipeline.read_saved_page(path, source_id, archive_dir) for path in files])
 
 
 def _load_raw(
@@ -68,7 +68,8 @@ def backfill(
             files = pipeline.saved_files(from_dir)
             counts["n_discovered"] += len(files)
             logger().info("backfill: %d saved files under %s", len(files), from_dir)
-            batches = (read_batch(chunk, source.id, settings.archive_dir) for chunk in batched(files, settings.batch_size))
+            batches = (read_batch(chunk, source.id, settings.archive_dir).take()
+                       for chunk in batched(files, settings.batch_size))
         else:
             assert from_warc is not None
             batches = batched(pipeline.iter_warc_pages(from_warc, source.id, settings.archive_dir), settings.batch_size)

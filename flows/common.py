@@ -15,34 +15,13 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from readout_pipeline import derive, pages, reports, warehouse
+from readout_pipeline import derive, malloc, pages, reports, warehouse
 from readout_pipeline.config import Config, Settings, Source
 from readout_pipeline.pipeline import FetchedBatch
 
 from .artifacts import publish_run_artifact
 
-
-def _release_big_buffers_to_the_os() -> None:
-    """Page bodies (hundreds of KB each) come and go by the batch, from several threads. glibc
-    raises its mmap threshold after the first such buffer is freed, and later ones then fragment
-    per-thread heaps that are never returned: the flow's RSS drifted to 500-700 MB on a 10,000-page
-    ingest. A fixed threshold keeps every buffer over 128 KB in its own mapping, unmapped when freed."""
-    import ctypes
-    import ctypes.util
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        m_trim_threshold, m_mmap_threshold = -1, -3
-        libc.mallopt(m_mmap_threshold, 128 * 1024)
-        libc.mallopt(m_trim_threshold, 4 * 1024 * 1024)
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        pass
-
-
-_release_big_buffers_to_the_os()
+malloc.tune()  # page bodies come and go by the batch: keep the flow's RSS flat (malloc.py)
 
 T = TypeVar("T")
 
@@ -103,6 +82,7 @@ def warehouse_run(
             if sources:
                 warehouse.upsert_sources(con, sources, run_id)
             yield con, run_id, counts, summary
+            pages.shutdown_pools()  # the cleaning is over: its processes' memory goes before publishing
             derive_task(con, run_id)
         except BaseException as exc:
             summary.status = "failed"
@@ -118,26 +98,41 @@ def warehouse_run(
         publish_run_artifact(summary, per_source)
 
 
-class Opaque(Generic[T]):
-    """A task input that Prefect hands over as it is. Prefect walks every list, dict and dataclass
-    given to a task, looking for futures: for a batch of pages that costs milliseconds per page in
-    the flow thread. Plain objects are not walked. (Prefect's own `quote` does the same, but the
-    Dask task runner hands a quote to the task still wrapped.)"""
+class Handoff(Generic[T]):
+    """A batch passed to or from a task, which Prefect does not walk and which its receiver empties.
 
-    __slots__ = ("value",)
+    Prefect visits every list, dict and dataclass given to (or returned by) a task, looking for
+    futures and states: for a batch of pages that costs milliseconds per page in the flow thread.
+    It leaves plain objects alone. The receiver `take()`s the value out, so the pages are referenced
+    by whoever is working on them and nothing else; a copy sent to a Dask worker is `drop()`ped by
+    the flow once the batch is back. (Prefect's `quote` also skips the walk, but the Dask task runner
+    hands it to the task still wrapped.)"""
+
+    __slots__ = ("_value", "_taken")
 
     def __init__(self, value: T) -> None:
-        self.value = value
+        self._value: T | None = value
+        self._taken = False
+
+    def take(self) -> T:
+        if self._taken:
+            raise RuntimeError("this batch was already handed over")
+        value, self._value, self._taken = self._value, None, True
+        return value  # type: ignore[return-value]
+
+    def drop(self) -> None:
+        """Let go of the value if nobody took it here (a copy went to a Dask worker)."""
+        self._value, self._taken = None, True
 
 
 @task(name="parse-pages", cache_policy=NO_CACHE)
 def parse_task(
-    items: Opaque[list[tuple[pages.RawPage, list[str]]]], settings: Settings, workers: int | None = None,
+    items: Handoff[list[tuple[pages.RawPage, list[str]]]], settings: Settings, workers: int | None = None,
     with_analysis: bool = True,
-) -> list[pages.ParsedPage]:
+) -> Handoff[list[pages.ParsedPage]]:
     limits = pages.Limits(settings.parse_timeout_seconds, settings.parse_memory_mb)
-    return pages.parse_pages(items.value, workers=workers or settings.clean_workers, limits=limits,
-                             with_analysis=with_analysis)
+    return Handoff(pages.parse_pages(items.take(), workers=workers or settings.clean_workers, limits=limits,
+                                     with_analysis=with_analysis, archive_dir=settings.archive_dir))
 
 
 class BatchPipeline:
@@ -156,7 +151,7 @@ class BatchPipeline:
         self.con, self.run_id, self.counts, self.settings = con, run_id, counts, settings
         self.derive = derive  # without it, the workers do not analyze documents either
         self.depth, self.workers = parallelism()
-        self._inflight: deque[tuple[Any, FetchedBatch | None, Any]] = deque()
+        self._inflight: deque[tuple[Any, Handoff[Any], FetchedBatch | None, Any]] = deque()
 
     def prestart(self) -> None:
         """Start the local cleaning processes now, while the first batch is fetched or read (call
@@ -170,21 +165,25 @@ class BatchPipeline:
     ) -> None:
         """Start cleaning a batch; load the oldest ones once more than `depth` are in flight."""
         if fetched is not None:
-            fetched.pages = []  # the bodies travel in `items` only; freed once parsed
-        future = parse_task.submit(Opaque(items), self.settings, self.workers, self.derive) if items else None
-        self._inflight.append((future, fetched, on_loaded))
+            fetched.pages = []  # the pages travel in `items` only
+        if self.workers is not None:  # Dask: its workers may not see this archive; bodies travel along
+            items = [(pages.with_body(p, self.settings.archive_dir), k) for p, k in items]
+        any_items = bool(items)
+        handoff = Handoff(items)
+        del items  # from here on only the handoff holds the bodies, until they are parsed
+        future = parse_task.submit(handoff, self.settings, self.workers, self.derive) if any_items else None
+        self._inflight.append((future, handoff, fetched, on_loaded))
         while len(self._inflight) > self.depth:
             self._load_oldest()
 
     def _load_oldest(self) -> None:
-        future, fetched, on_loaded = self._inflight.popleft()
-        parsed = future.result() if future is not None else []
-        self.counts.update(load_task(self.con, self.run_id, Opaque(fetched), Opaque(parsed)))
-        if self.derive and any(p.doc_id for p in parsed):
-            analyses = {p.doc_id: p.analysis for p in parsed if p.doc_id and p.analysis is not None}
-            derive_task(self.con, self.run_id, Opaque(analyses))
+        future, handoff, fetched, on_loaded = self._inflight.popleft()
+        parsed = future.result().take() if future is not None else []
+        handoff.drop()
+        n_parsed = len(parsed)
+        self.counts.update(load_task(self.con, self.run_id, Handoff(fetched), Handoff(parsed), self.derive))
         if on_loaded is not None:
-            on_loaded(len(parsed))
+            on_loaded(n_parsed)
 
     def finish(self) -> None:
         """Load everything still in flight, in order."""
@@ -198,7 +197,7 @@ class BatchPipeline:
         if exc_type is None:
             self.finish()
         else:  # let the cleaning in flight end before the connection goes away; keep the error
-            for future, _fetched, _cb in self._inflight:
+            for future, _handoff, _fetched, _cb in self._inflight:
                 if future is not None:
                     with contextlib.suppress(BaseException):
                         future.wait()
@@ -207,18 +206,25 @@ class BatchPipeline:
 
 @task(name="load-batch", cache_policy=NO_CACHE)
 def load_task(
-    con: Any, run_id: str, fetched: Opaque[FetchedBatch | None], parsed: Opaque[list[pages.ParsedPage]]
+    con: Any, run_id: str, fetched: Handoff[FetchedBatch | None], parsed: Handoff[list[pages.ParsedPage]],
+    derived: bool = True,
 ) -> Counter[str]:
+    """Load a parsed batch (and its fetch log); with `derived`, bring the derived tables up to date
+    with the analyses the cleaning workers made."""
     counts: Counter[str] = Counter()
-    if fetched.value is not None:
-        warehouse.record_fetches(con, run_id, fetched.value.attempts, fetched.value.touches)
-        counts.update(fetched.value.counts)
-    counts.update(warehouse.load_pages(con, run_id, parsed.value))
+    log, batch = fetched.take(), parsed.take()
+    if log is not None:
+        warehouse.record_fetches(con, run_id, log.attempts, log.touches)
+        counts.update(log.counts)
+    counts.update(warehouse.load_pages(con, run_id, batch))
+    if derived and any(p.doc_id for p in batch):
+        analyses = {p.doc_id: p.analysis for p in batch if p.doc_id and p.analysis is not None}
+        logger().info("derived tables: %s", dict(derive.update_derived(con, run_id, analyses=analyses)))
     return counts
 
 
 @task(name="update-derived-tables", cache_policy=NO_CACHE)
-def derive_task(con: Any, run_id: str, analyses: Opaque[dict[str, Any]] | None = None) -> dict[str, int]:
-    counts = dict(derive.update_derived(con, run_id, analyses=analyses.value if analyses else None))
+def derive_task(con: Any, run_id: str) -> dict[str, int]:
+    counts = dict(derive.update_derived(con, run_id))
     logger().info("derived tables: %s", counts)
     return counts

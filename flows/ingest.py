@@ -13,23 +13,23 @@ from readout_pipeline import pipeline, progress
 from readout_pipeline.config import Config, Source
 from readout_pipeline.fetch import FetchPolicy
 
-from .common import BatchPipeline, RunSummary, batched, logger, warehouse_run
+from .common import BatchPipeline, Handoff, RunSummary, batched, logger, warehouse_run
 
 
 @task(name="discover", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def discover_task(
     source: Source, policy: FetchPolicy, max_listing_pages: int, since: datetime | None, until: datetime | None
-) -> pipeline.Discovered:
-    return pipeline.discover_source(
+) -> Handoff[pipeline.Discovered]:
+    return Handoff(pipeline.discover_source(
         source, policy, max_listing_pages=max_listing_pages, since=since, until=until
-    )
+    ))
 
 
 @task(name="fetch-and-archive", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def fetch_task(
-    planned: list[pipeline.PlannedFetch], policy: FetchPolicy, archive_dir: Path, on_result: Any = None
-) -> pipeline.FetchedBatch:
-    return pipeline.fetch_and_archive(planned, policy, archive_dir, on_result=on_result)
+    planned: Handoff[list[pipeline.PlannedFetch]], policy: FetchPolicy, archive_dir: Path, on_result: Any = None
+) -> Handoff[pipeline.FetchedBatch]:
+    return Handoff(pipeline.fetch_and_archive(planned.take(), policy, archive_dir, on_result=on_result))
 
 
 def crawl_sources(
@@ -48,7 +48,7 @@ def crawl_sources(
     with warehouse_run(config, flow_name, parameters, sources) as (con, run_id, counts, summary):
         for source in sources:
             policy = pipeline.fetch_policy(config, source)
-            found = discover_task(source, policy, settings.max_listing_pages, since, until)
+            found = discover_task(source, policy, settings.max_listing_pages, since, until).take()
             for problem in found.problems:
                 log.warning("%s: %s", source.id, problem)
                 summary.problems.append(f"{source.id}: {problem}")
@@ -64,7 +64,7 @@ def crawl_sources(
                 if any(p.request.etag is None and p.request.last_modified is None for p in planned):
                     batches.prestart()  # new URLs: bodies will come
                 for chunk in batched(planned, settings.batch_size):
-                    fetched = fetch_task(chunk, policy, settings.archive_dir, bar.one)
+                    fetched = fetch_task(Handoff(chunk), policy, settings.archive_dir, bar.one).take()
                     batches.submit([(p, source.keywords) for p in fetched.pages], fetched)
     log.info("%s run %s: %s", flow_name, summary.run_id, summary.counts)
     return summary

@@ -572,3 +572,19 @@ def test_policy_validation():
     with pytest.raises(ConfigError):
         FetchPolicy(allowed_hosts="127.0.0.1")
     hash(FetchPolicy())  # frozen and hashable defaults
+
+
+def test_consume_replaces_each_result_as_it_arrives_and_reprs_omit_bodies(http_server):
+    for n in range(3):
+        http_server.route(f"/p{n}", body=f"<p>page {n}</p>".encode() * 1000, headers={"Content-Type": "text/html"})
+    seen = []
+
+    def consume(result: FetchResult):
+        seen.append(len(result.body))
+        return result.url.rsplit("/", 1)[1], len(result.body)
+
+    out = fetch_all([http_server.url(f"/p{n}") for n in range(3)], policy(), consume=consume)
+    assert out == [(f"p{n}", len(f"<p>page {n}</p>") * 1000) for n in range(3)]  # input order
+    assert sorted(seen) == sorted(n for _, n in out)
+    full = fetch_all([http_server.url("/p0")], policy())[0]
+    assert full.body and "page 0" not in repr(full)  # a logged or reported result never dumps its body

@@ -194,3 +194,31 @@ def test_backfill_window_uses_sitemap_lastmod(tmp_path, site):
     dates = [r[0] for r in con.execute("SELECT published_date FROM documents").fetchall()]
     con.close()
     assert min(dates) >= since.date()
+
+
+def test_batches_reach_tasks_in_handoffs_that_the_task_empties(tmp_path):
+    """A batch goes to a task in a Handoff (Prefect does not walk it looking for futures); the task
+    takes the pages out, so the flow's Handoff no longer holds them once they are parsed."""
+    from prefect import flow
+
+    from flows.common import Handoff, parse_task
+    from readout_pipeline.config import Settings
+    from readout_pipeline.pages import DOC, RawPage
+
+    body = b"<html><body><article><p>" + b"Ministers met in Amman to discuss the Coalition. " * 20 + b"</p></article></body></html>"
+    page = RawPage(url="https://a.example/1", fetch_url="https://a.example/1", source_id="s", raw_sha256="0" * 64,
+                   content_type="text/html", charset="utf-8", fetched_at=__import__("datetime").datetime.now(
+                       __import__("datetime").UTC), body=body)
+    settings = Settings(warehouse_dir=tmp_path / "wh", clean_workers=1)
+    batch = Handoff([(page, [])])
+
+    @flow
+    def probe() -> list:
+        return parse_task.submit(batch, settings).result().take()
+
+    [parsed] = probe()
+    assert parsed.outcome == DOC and parsed.analysis is not None
+    assert batch._taken and batch._value is None
+    with pytest.raises(RuntimeError):
+        batch.take()
+    batch.drop()  # dropping an emptied handoff is harmless

@@ -98,7 +98,8 @@ def run_batch(config, source, db, run_id, only=None):
         found.links = [ln for ln in found.links if ln.url.endswith(only)]
     planned = pipeline.plan_fetches(db.con, found, recheck_after_hours=24)
     fetched = pipeline.fetch_and_archive(planned, policy, config.settings.archive_dir)
-    parsed = pages.parse_pages([(p, source.keywords) for p in fetched.pages], workers=1)
+    parsed = pages.parse_pages([(p, source.keywords) for p in fetched.pages], workers=1,
+                               archive_dir=config.settings.archive_dir)
     warehouse.record_fetches(db.con, run_id, fetched.attempts, fetched.touches)
     counts = warehouse.load_pages(db.con, run_id, parsed)
     return planned, fetched, counts

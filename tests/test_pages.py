@@ -78,3 +78,41 @@ def test_a_worker_that_dies_costs_one_page_not_the_batch():
     assert "killed" in results[1].error
     # The pool is usable again afterwards.
     assert parse_pages([(page(GOOD, "c"), [])], workers=2)[0].outcome == DOC
+
+
+def test_pages_in_the_archive_are_read_by_the_worker_hash_checked(tmp_path):
+    from dataclasses import replace
+
+    from readout_pipeline import archive
+    from readout_pipeline.errors import ExtractionError, WarehouseError
+    from readout_pipeline.pages import with_body
+
+    sha = archive.store(tmp_path, GOOD)
+    stored = replace(page(b"", "u-archived"), raw_sha256=sha, size=len(GOOD), in_archive=True)
+    [from_archive] = parse_pages([(stored, [])], workers=1, archive_dir=tmp_path)
+    [from_memory] = parse_pages([(page(GOOD, "u-archived"), [])], workers=1)
+    assert from_archive.outcome == DOC and from_archive.doc_id == from_memory.doc_id
+    assert from_archive.raw.body == b"" and from_archive.raw.size == len(GOOD)
+    with pytest.raises(ExtractionError):
+        with_body(stored, None)
+    archive.archive_path(tmp_path, sha).write_bytes(__import__("gzip").compress(b"tampered"))
+    with pytest.raises(WarehouseError):
+        with_body(stored, tmp_path)
+
+
+def test_fetch_and_archive_keeps_no_bodies_in_the_batch(tmp_path):
+    import httpx
+
+    from readout_pipeline import archive, pipeline
+    from readout_pipeline.fetch import FetchPolicy, FetchRequest
+
+    def app(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        return httpx.Response(200, content=GOOD, headers={"Content-Type": "text/html"})
+
+    planned = [pipeline.PlannedFetch(FetchRequest(f"https://mfa.example/{n}"), f"https://mfa.example/{n}", "s", None)
+               for n in range(3)]
+    batch = pipeline.fetch_and_archive(planned, FetchPolicy(min_delay=0.0), tmp_path, transport=httpx.MockTransport(app))
+    assert [p.body for p in batch.pages] == [b""] * 3
+    assert all(p.in_archive and p.size == len(GOOD) and archive.load(tmp_path, p.raw_sha256) == GOOD for p in batch.pages)

@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import MappingProxyType
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -140,7 +141,7 @@ class FetchResult:
     outcome: str
     content_type: str | None
     charset: str | None
-    body: bytes | None
+    body: bytes | None = field(repr=False)
     etag: str | None
     last_modified: str | None
     error: str | None
@@ -715,8 +716,12 @@ async def fetch_all_async(
     client: httpx.AsyncClient | None = None,
     on_result: Callable[[FetchResult], None] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
-) -> list[FetchResult]:
+    consume: Callable[[FetchResult], Any] | None = None,
+) -> list[Any]:
     """Fetch every request; results in input order. ``on_result`` is called as each finishes.
+    With ``consume``, each result is passed to it as it arrives and what it returns is kept in the
+    result's place (say, a reference to where the body was stored, so that bodies do not pile up
+    until the whole batch is done).
 
     With ``client=None`` a client from :func:`make_client` is created and closed here. A
     caller-supplied ``client`` (or ``transport``) bypasses the connection-level address guard;
@@ -730,13 +735,13 @@ async def fetch_all_async(
         client = make_client(policy, transport=transport)
     try:
         fetcher = _Fetcher(client, policy)
-        results: list[FetchResult | None] = [None] * len(reqs)
+        results: list[Any] = [None] * len(reqs)
 
         async def run(i: int, r: FetchRequest) -> None:
             result = await fetcher.fetch(r)
-            results[i] = result
             if on_result is not None:
                 on_result(result)
+            results[i] = consume(result) if consume is not None else result
 
         async with asyncio.TaskGroup() as tg:
             for i, r in enumerate(reqs):
@@ -747,19 +752,41 @@ async def fetch_all_async(
             await client.aclose()
 
 
+class _Batch:
+    """The results of `fetch_all_async`, with a one-line repr. On Python 3.11, `asyncio.run` ends by
+    asking `signal.getsignal(SIGINT)`, which builds (and discards) an error message holding the repr
+    of its SIGINT handler, and with it the repr of the finished main task and of its result: with
+    a list of results, every fetched body written out as a bytes literal (hundreds of MB of
+    transient strings per batch, and the CPU to make them)."""
+
+    __slots__ = ("results",)
+
+    def __init__(self, results: list[Any]) -> None:
+        self.results = results
+
+    def __repr__(self) -> str:
+        return f"<{len(self.results)} fetch results>"
+
+
 def fetch_all(
     requests: Iterable[FetchRequest],
     policy: FetchPolicy,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     on_result: Callable[[FetchResult], None] | None = None,
-) -> list[FetchResult]:
+    consume: Callable[[FetchResult], Any] | None = None,
+) -> list[Any]:
     """Synchronous entry point: runs its own event loop (in a worker thread if the calling
-    thread already runs one) with one AsyncClient for the whole batch."""
+    thread already runs one) with one AsyncClient for the whole batch. ``on_result`` and
+    ``consume`` as in `fetch_all_async`."""
     reqs = list(requests)
 
-    def runner() -> list[FetchResult]:
-        return asyncio.run(fetch_all_async(reqs, policy, transport=transport, on_result=on_result))
+    async def fetch_batch() -> _Batch:
+        return _Batch(await fetch_all_async(reqs, policy, transport=transport, on_result=on_result,
+                                            consume=consume))
+
+    def runner() -> list[Any]:
+        return asyncio.run(fetch_batch()).results
 
     try:
         asyncio.get_running_loop()

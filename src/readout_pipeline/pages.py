@@ -16,8 +16,9 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from pathlib import Path
 
-from . import clean, fingerprint
+from . import clean, fingerprint, malloc
 from .analyze import Analysis, analyze
 
 # Outcomes of parsing one page (url_state.last_outcome before dedup classification).
@@ -49,6 +50,9 @@ class RawPage:
     # URL the page declares (<link rel=canonical>, else og:url), so the flow never parses HTML.
     url_from_page: bool = False
     size: int = -1  # body size in bytes (kept when the body is dropped after parsing)
+    # The body is only in the raw archive (under raw_sha256): the worker that cleans the page reads
+    # it there, so the flow never holds a batch of bodies (pipeline.fetch_and_archive).
+    in_archive: bool = False
 
     def __post_init__(self) -> None:
         if self.size < 0:
@@ -70,6 +74,20 @@ class ParsedPage:
         if self.doc and self.doc.published_date:
             return self.doc.published_date
         return self.raw.lastmod.date() if self.raw.lastmod else None
+
+
+def with_body(page: RawPage, archive_dir: Path | None) -> RawPage:
+    """The page with its body read back from the raw archive (hash-checked)."""
+    if not page.in_archive:
+        return page
+    if archive_dir is None:
+        from .errors import ExtractionError
+
+        raise ExtractionError(f"{page.url}: its body is in the raw archive, and no archive was given")
+    from . import archive
+
+    body = archive.load(archive_dir, page.raw_sha256)
+    return replace(page, body=body, size=len(body), in_archive=False)
 
 
 def declared_url(html: str) -> str | None:
@@ -185,6 +203,7 @@ def _init_worker(limits: Limits, owner: int = 0) -> None:
     import resource
     import signal
 
+    malloc.tune()
     if owner:
         _watch_owner(owner)
     signal.signal(signal.SIGALRM, _on_alarm)
@@ -194,11 +213,13 @@ def _init_worker(limits: Limits, owner: int = 0) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _parse_limited(args: tuple[RawPage, tuple[str, ...], Limits, bool]) -> ParsedPage:
+def _parse_limited(args: tuple[RawPage, tuple[str, ...], Limits, bool, Path | None]) -> ParsedPage:
     import resource
     import signal
 
-    page, keywords, limits, with_analysis = args
+    page, keywords, limits, with_analysis, archive_dir = args
+    if page.in_archive:
+        page = with_body(page, archive_dir)
     used = int(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]))
     _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
     cpu_cap = used + int(limits.timeout_seconds * 2) + 2
@@ -212,6 +233,13 @@ def _parse_limited(args: tuple[RawPage, tuple[str, ...], Limits, bool]) -> Parse
                           error=f"cleaning exceeded {limits.timeout_seconds:g} s")
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+        if page.size > _TRIM_AFTER_BYTES:
+            # A large page's parse tree leaves the heap grown: give the free pages back, or the
+            # worker keeps the high-water mark of the largest page it ever cleaned (malloc.py).
+            malloc.trim()
+
+
+_TRIM_AFTER_BYTES = 256 * 1024
 
 
 def default_workers() -> int:
@@ -220,9 +248,11 @@ def default_workers() -> int:
 
 _POOLS: dict[tuple[int, Limits], ProcessPoolExecutor] = {}
 _POOLS_LOCK = threading.RLock()  # parse_pages may run in several threads, and prestart in one
+# Modules the forkserver imports before forking workers; warmup cleans a sample page there, so the
+# data cleaning loads lazily is loaded once and shared by every worker (warmup.py).
 _PRELOAD = ("readout_pipeline.pages", "readout_pipeline.clean", "readout_pipeline.discover",
-            "readout_pipeline.analyze",
-            "lxml.html", "trafilatura", "htmldate", "dateparser")
+            "readout_pipeline.analyze", "lxml.html", "trafilatura", "htmldate", "dateparser",
+            "readout_pipeline.warmup")
 
 
 def _refuse_in_daemon() -> None:
@@ -297,12 +327,14 @@ def parse_pages(
     workers: int = 0,
     limits: Limits | None = None,
     with_analysis: bool = True,
+    archive_dir: Path | None = None,
 ) -> list[ParsedPage]:
     """Parse a batch in worker processes with limits; results in input order. With
-    `with_analysis`, each document is also analyzed there (analyze.py)."""
+    `with_analysis`, each document is also analyzed there (analyze.py). Pages `in_archive` are
+    read from `archive_dir` by the worker that parses them."""
     limits = limits or Limits()
     workers = workers or default_workers()
-    items = [(p, tuple(k), limits, with_analysis) for p, k in pages]
+    items = [(p, tuple(k), limits, with_analysis, archive_dir) for p, k in pages]
     if not items:
         return []
     results: list[ParsedPage | None] = [None] * len(items)

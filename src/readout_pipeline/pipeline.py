@@ -9,7 +9,7 @@ import json
 import mimetypes
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ import httpx
 
 from . import archive, discover, warehouse
 from .config import Config, Source
-from .errors import ConfigError
+from .errors import ConfigError, WarehouseError
 from .fetch import FetchPolicy, FetchRequest, FetchResult, fetch_all, fetch_one
 from .pages import RawPage, declared_url  # noqa: F401 (re-exported)
 
@@ -156,15 +156,24 @@ def fetch_and_archive(
     transport: httpx.AsyncBaseTransport | None = None,
     on_result: Any = None,
 ) -> FetchedBatch:
-    """Fetch a batch concurrently; store every body in the raw archive before anything parses it."""
-    results = fetch_all([p.request for p in planned], policy, transport=transport, on_result=on_result)
+    """Fetch a batch concurrently; store every body in the raw archive as it arrives, before
+    anything parses it. The pages carry no body: the cleaning workers read it from the archive,
+    so a batch's bodies are never all in memory at once."""
+
+    def archived(result: FetchResult) -> tuple[FetchResult, str | None, int]:
+        if result.outcome != "ok" or result.body is None:
+            return result, None, 0
+        return replace(result, body=None), archive.store(archive_dir, result.body), len(result.body)
+
+    results = fetch_all([p.request for p in planned], policy, transport=transport, on_result=on_result,
+                        consume=archived)
     batch = FetchedBatch()
-    for plan, result in zip(planned, results, strict=True):
-        _collect(batch, plan, result, archive_dir)
+    for plan, (result, sha, size) in zip(planned, results, strict=True):
+        _collect(batch, plan, result, sha, size)
     return batch
 
 
-def _collect(batch: FetchedBatch, plan: PlannedFetch, result: FetchResult, archive_dir: Path) -> None:
+def _collect(batch: FetchedBatch, plan: PlannedFetch, result: FetchResult, sha: str | None, size: int) -> None:
     for number, attempt in enumerate(result.attempts, start=1):
         batch.attempts.append(
             {
@@ -180,8 +189,7 @@ def _collect(batch: FetchedBatch, plan: PlannedFetch, result: FetchResult, archi
             }
         )
     fetched_at = result.attempts[-1].started_at if result.attempts else datetime.now(UTC)
-    if result.outcome == "ok" and result.body is not None:
-        sha = archive.store(archive_dir, result.body)
+    if result.outcome == "ok" and sha is not None:
         batch.counts["n_fetched"] += 1
         batch.pages.append(
             RawPage(
@@ -192,7 +200,9 @@ def _collect(batch: FetchedBatch, plan: PlannedFetch, result: FetchResult, archi
                 content_type=result.content_type,
                 charset=result.charset,
                 fetched_at=fetched_at,
-                body=result.body,
+                body=b"",
+                size=size,
+                in_archive=True,
                 status=result.status,
                 etag=result.etag,
                 last_modified=result.last_modified,
@@ -256,7 +266,9 @@ def read_saved_page(path: Path, source_id: str, archive_dir: Path) -> RawPage:
         content_type=content_type,
         charset=None,
         fetched_at=datetime.now(UTC),
-        body=data,
+        body=b"",
+        size=len(data),
+        in_archive=True,
         status=None,
         lastmod=modified,
         is_text_file=is_text,
@@ -303,7 +315,9 @@ def iter_warc_pages(path: Path, source_id: str, archive_dir: Path) -> Iterator[R
                 content_type=media.strip().lower() or None,
                 charset=charset,
                 fetched_at=fetched,
-                body=body,
+                body=b"",
+                size=len(body),
+                in_archive=True,
                 status=int(status),
                 lastmod=fetched,
             )
@@ -313,11 +327,13 @@ def iter_warc_pages(path: Path, source_id: str, archive_dir: Path) -> Iterator[R
 
 
 def iter_archived_pages(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> Iterator[tuple[RawPage, list[str]]]:
-    """The last raw body of every URL, from the archive (no network), with its source's keywords."""
+    """The last raw body of every URL (no network), with its source's keywords. The bodies stay in
+    the archive: the cleaning workers read them (pages.parse_pages)."""
     rows = con.execute(warehouse.sql("load/reparse_inputs.sql")).fetchall()
     for (url, fetch_url, source_id, sha, ctype, charset, fetched_at, etag, last_modified,
-         lastmod, status, keywords_json) in rows:
-        body = archive.load(archive_dir, sha)
+         lastmod, status, size, keywords_json) in rows:
+        if not archive.contains(archive_dir, sha):
+            raise WarehouseError(f"raw body {sha} of {url} is missing from the archive {archive_dir}")
         keywords = json.loads(keywords_json) if keywords_json else []
         yield (
             RawPage(
@@ -328,7 +344,9 @@ def iter_archived_pages(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> It
                 content_type=ctype,
                 charset=charset,
                 fetched_at=fetched_at,
-                body=body,
+                body=b"",
+                size=size,
+                in_archive=True,
                 status=status,
                 etag=etag,
                 last_modified=last_modified,

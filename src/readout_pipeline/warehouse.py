@@ -95,6 +95,7 @@ class WorkingDB:
             shutil.copyfile(self.published, self.path)
         try:
             self.con = duckdb.connect(str(self.path))
+            self.con.execute("SET memory_limit = ?", [f"{self.settings.db_memory_mb}MB"])
         except duckdb.Error as exc:
             self.close()
             raise WarehouseError(f"cannot open working database {self.path}: {_one_line(exc)}") from None
@@ -157,6 +158,7 @@ class WorkingDB:
             raise WarehouseError(f"cannot publish {self.published}: {exc.strerror}") from None
         finally:
             self.con = duckdb.connect(str(self.path))
+            self.con.execute("SET memory_limit = ?", [f"{self.settings.db_memory_mb}MB"])
         return self.published
 
 
@@ -236,6 +238,13 @@ def stage(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, A
 
 
 _STAGE_NAME = re.compile(r"stage_[a-z_]+")  # each has its sql/load/<name>.sql
+
+
+def unstage(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
+    """Empty staging tables once their rows are loaded: TEMP tables live in memory, and a batch of
+    page texts would otherwise stay there until the next batch replaces it."""
+    for table in tables:
+        stage(con, table, [])
 
 
 # ---------------------------------------------------------------- runs and sources
@@ -358,6 +367,7 @@ def record_fetches(
             stage(con, "stage_url_touch", [{**t, "run_id": run_id} for t in _last_per_url(touches)])
             con.execute(sql("load/upsert_url_touch.sql"))
             con.execute(sql("load/confirm_document_urls.sql"))
+    unstage(con, *(["stage_fetch_log"] if attempts else []), *(["stage_url_touch"] if touches else []))
 
 
 def _last_per_url(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -469,4 +479,5 @@ def load_pages(con: duckdb.DuckDBPyConnection, run_id: str, parsed: Sequence[Par
             "upsert_url_state",
         ):
             con.execute(sql(f"load/{step}.sql"))
+    unstage(con, "stage_pages")
     return counts

@@ -79,4 +79,6 @@ def update_extractions(
                 counts[table] += len(rows[table])
             con.execute(sql("load/extract_insert_document_extractions.sql"))
             counts["documents"] += len(done)
+    if todo:
+        warehouse.unstage(con, *(f"stage_extract_{t}" for t in (*TABLES, _DOCS_TABLE)))
     return dict(counts)

@@ -1,0 +1,45 @@
+"""Keeping a long run's memory flat under glibc malloc (Linux; elsewhere these do nothing).
+
+Page bodies and parse trees are large and short-lived. glibc raises its mmap threshold after the
+first large buffer is freed, and from then on such buffers come from the heap, where freed space is
+rarely given back: a process's RSS ratchets up to the largest batch or page it ever held.
+`tune()` keeps every allocation over 128 KB in its own mapping (unmapped when freed) and trims the
+heap top sooner; `trim()` gives free heap pages back (about 1 ms), for use after a large page.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+from functools import cache
+
+__all__ = ["tune", "trim"]
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+
+@cache
+def _libc() -> ctypes.CDLL | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt  # noqa: B018 - glibc only
+        libc.malloc_trim  # noqa: B018
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+def tune() -> None:
+    libc = _libc()
+    if libc is not None:
+        libc.mallopt(_M_MMAP_THRESHOLD, 128 * 1024)
+        libc.mallopt(_M_TRIM_THRESHOLD, 4 * 1024 * 1024)
+
+
+def trim() -> None:
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
