@@ -57,10 +57,15 @@ def logger() -> logging.Logger | logging.LoggerAdapter:
     return get_run_logger()
 
 
-def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+def batched(items: Iterable[Any], size: int, *, start: int = 16) -> Iterator[list[Any]]:
+    """Lists of `size` items, the first ones smaller (`start`, 4 x `start`, ... up to `size`): the
+    cleaning workers get a first batch at once instead of idling while a full one is read or
+    fetched, and each next batch is ready by the time they finish the one before."""
     it = iter(items)
-    while chunk := list(islice(it, size)):
+    n = max(1, min(start, size))
+    while chunk := list(islice(it, n)):
         yield chunk
+        n = min(size, n * 4)
 
 
 @contextlib.contextmanager

@@ -222,3 +222,14 @@ def test_batches_reach_tasks_in_handoffs_that_the_task_empties(tmp_path):
     with pytest.raises(RuntimeError):
         batch.take()
     batch.drop()  # dropping an emptied handoff is harmless
+
+
+def test_batches_start_small_and_grow_to_the_batch_size():
+    from flows.common import batched
+
+    sizes = [len(chunk) for chunk in batched(range(1000), 200)]
+    assert sizes == [16, 64, 200, 200, 200, 200, 120]
+    assert [x for chunk in batched(range(1000), 200) for x in chunk] == list(range(1000))
+    assert [len(c) for c in batched(range(5), 2)] == [2, 2, 1]
+    assert [len(c) for c in batched(range(10), 200, start=3)] == [3, 7]
+    assert list(batched([], 200)) == []

@@ -212,6 +212,25 @@ def test_store_names_files_by_hash_only(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["raw"]
 
 
+def test_saved_gz_file_is_archived_as_it_is_and_reads_back(tmp_path):
+    """A saved .html.gz is archived without compressing it again; the archive serves its body."""
+    import gzip
+
+    from readout_pipeline.pipeline import read_saved_page
+
+    body = b"<html><body><p>" + b"The ministers met in Amman. " * 200 + b"</p></body></html>"
+    saved = tmp_path / "page.html.gz"
+    saved.write_bytes(gzip.compress(body, compresslevel=9, mtime=123))
+    page = read_saved_page(saved, "s", tmp_path / "raw")
+    assert page.raw_sha256 == archive.body_sha256(body) and page.in_archive and page.size == len(body)
+    assert archive.archive_path(tmp_path / "raw", page.raw_sha256).read_bytes() == saved.read_bytes()
+    assert archive.load(tmp_path / "raw", page.raw_sha256) == body
+    plain = tmp_path / "page.html"
+    plain.write_bytes(body)
+    assert read_saved_page(plain, "s", tmp_path / "raw2").raw_sha256 == page.raw_sha256
+    assert archive.load(tmp_path / "raw2", page.raw_sha256) == body
+
+
 @pytest.mark.parametrize("name", HOSTILE_NAMES, ids=repr)
 def test_archive_path_refuses_anything_but_a_sha256(tmp_path, name):
     with pytest.raises(ValueError):

@@ -28,6 +28,18 @@ class ExitingKeyword(str):
         os._exit(3)
 
 
+class _Unpicklable(RuntimeError):
+    def __reduce__(self):
+        raise TypeError("cannot pickle this error")
+
+
+class FailingKeyword(str):
+    """A keyword whose use raises an error that cannot be pickled (stands in for a bug)."""
+
+    def casefold(self) -> str:
+        raise _Unpicklable("bug in the cleaning code")
+
+
 def test_batch_order_and_outcomes_across_workers():
     items = [(page(GOOD.replace(b"Rome", f"Rome {n}".encode()), f"u{n}"), []) for n in range(20)]
     items.append((page(b"%PDF-1.7 binary", "pdf", "application/pdf"), []))
@@ -78,6 +90,28 @@ def test_a_worker_that_dies_costs_one_page_not_the_batch():
     assert "killed" in results[1].error
     # The pool is usable again afterwards.
     assert parse_pages([(page(GOOD, "c"), [])], workers=2)[0].outcome == DOC
+
+
+def test_a_bug_in_a_worker_fails_the_batch_with_an_error_naming_the_page():
+    from readout_pipeline.errors import ExtractionError
+
+    with pytest.raises(ExtractionError, match=r"^buggy: _Unpicklable: bug in the cleaning code$"):
+        parse_pages([(page(GOOD, "a"), []), (page(GOOD, "buggy"), [FailingKeyword("Rome")])], workers=2)
+    assert parse_pages([(page(GOOD, "c"), [])], workers=2)[0].outcome == DOC
+
+
+def test_an_lxml_error_while_cleaning_is_recorded_as_extraction_failed(monkeypatch):
+    from lxml.etree import XPathEvalError
+
+    from readout_pipeline import clean
+    from readout_pipeline.pages import parse_page
+
+    def fail(html, url=None):
+        raise XPathEvalError("unknown error")
+
+    monkeypatch.setattr(clean, "clean_html", fail)
+    parsed = parse_page(page(GOOD, "a"))
+    assert parsed.outcome == EXTRACTION_FAILED and parsed.error == "XPathEvalError: unknown error"
 
 
 def test_pages_in_the_archive_are_read_by_the_worker_hash_checked(tmp_path):

@@ -30,8 +30,9 @@ def archive_path(archive_dir: Path, sha256: str) -> Path:
     return archive_dir / sha256[:2] / sha256[2:4] / f"{sha256}.gz"
 
 
-def store(archive_dir: Path, body: bytes) -> str:
-    """Store `body` (idempotent) and return its SHA-256."""
+def store(archive_dir: Path, body: bytes, *, gzipped: bytes | None = None) -> str:
+    """Store `body` (idempotent) and return its SHA-256. `gzipped`: gzip data already known to
+    decompress to `body` (a saved .html.gz file), written as it is instead of compressing again."""
     sha = body_sha256(body)
     path = archive_path(archive_dir, sha)
     if path.exists():
@@ -40,11 +41,12 @@ def store(archive_dir: Path, body: bytes) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".gz")
         try:
-            with os.fdopen(fd, "wb") as raw, gzip.GzipFile(
-                fileobj=raw, mode="wb", compresslevel=1, mtime=0
-            ) as gz:
-                gz.write(body)
-                gz.flush()
+            with os.fdopen(fd, "wb") as raw:
+                if gzipped is not None:
+                    raw.write(gzipped)
+                else:
+                    with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as gz:
+                        gz.write(body)
                 raw.flush()
                 os.fsync(raw.fileno())
             os.replace(tmp, path)

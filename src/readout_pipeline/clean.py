@@ -15,6 +15,7 @@ import codecs
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from . import boilerplate as bp
@@ -635,9 +636,13 @@ def _chrome_candidate(node) -> bool:
         return True
     names = node.get("class")
     ident = node.get("id")
-    if ident:
-        names = f"{names} {ident}" if names else ident
-    return bool(names and _CHROME_TOKEN.search(names))
+    return bool((names or ident) and _chrome_named(names, ident))
+
+
+@lru_cache(maxsize=8192)
+def _chrome_named(names: str | None, ident: str | None) -> bool:
+    # Cached: a page repeats its class names (one per list item, card, column) thousands of times.
+    return bool((names and _CHROME_TOKEN.search(names)) or (ident and _CHROME_TOKEN.search(ident)))
 
 
 def _looks_like_content(node) -> bool:

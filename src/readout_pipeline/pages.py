@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
+from lxml.etree import LxmlError
+
 from . import clean, fingerprint, malloc
 from .analyze import Analysis, analyze
 
@@ -128,7 +130,9 @@ def parse_page(page: RawPage, keywords: Sequence[str] = (), *, with_analysis: bo
             doc: clean.CleanDoc | None = clean.clean_text(text)
         else:
             doc = clean.clean_html(text, page.fetch_url)
-    except (ValueError, RecursionError, MemoryError) as exc:
+    except (ValueError, RecursionError, MemoryError, LxmlError) as exc:
+        # LxmlError: libxml2 giving up on a tree (an XPath over a giant table near the worker's
+        # memory limit fails with "unknown error"), which would not even pickle back to the flow.
         if page.url_from_page:
             light = _with_declared_url(light, None, text)
         return ParsedPage(light, EXTRACTION_FAILED, error=f"{type(exc).__name__}: {exc}"[:500])
@@ -231,6 +235,12 @@ def _parse_limited(args: tuple[RawPage, tuple[str, ...], Limits, bool, Path | No
     except ExtractionTimeout:
         return ParsedPage(replace(page, body=b""), EXTRACTION_FAILED,
                           error=f"cleaning exceeded {limits.timeout_seconds:g} s")
+    except Exception as exc:
+        # A bug, not a page's fault: it fails the batch, with an error that pickles back to the
+        # flow (lxml's errors, for one, do not, and the flow would only see that).
+        from .errors import ExtractionError
+
+        raise ExtractionError(f"{page.url}: {type(exc).__name__}: {exc}"[:1000]) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         if page.size > _TRIM_AFTER_BYTES:

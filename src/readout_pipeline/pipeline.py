@@ -245,8 +245,10 @@ def read_saved_page(path: Path, source_id: str, archive_dir: Path) -> RawPage:
     """A saved page as a RawPage; its URL is its canonical/og:url if it declares one, else file://."""
     name = path.name.lower()
     data = path.read_bytes()
+    gzipped = None
     if name.endswith(".gz"):
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+        gzipped = data
+        with gzip.GzipFile(fileobj=io.BytesIO(gzipped)) as gz:
             data = gz.read(MAX_SAVED_BYTES + 1)
         if len(data) > MAX_SAVED_BYTES:
             raise ConfigError(f"{path}: decompressed size over {MAX_SAVED_BYTES} bytes")
@@ -254,7 +256,7 @@ def read_saved_page(path: Path, source_id: str, archive_dir: Path) -> RawPage:
     is_text = name.endswith((".txt", ".md"))
     content_type = "text/plain" if is_text else (mimetypes.guess_type(name)[0] or "text/html")
     fetch_url = path.resolve().as_uri()
-    sha = archive.store(archive_dir, data)
+    sha = archive.store(archive_dir, data, gzipped=gzipped)  # a .gz file is archived as it is
     modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     # The URL an HTML page declares (canonical / og:url) is read by the worker that cleans it
     # (pages.parse_page), from the tree it parses anyway: the flow process never parses HTML.
