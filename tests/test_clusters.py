@@ -139,6 +139,28 @@ def test_update_doc_types_fills_only_missing(con):
     assert con.execute("SELECT doc_type FROM documents WHERE first_url = 'https://a.example/trip'").fetchone()[0] == "other"
 
 
+def test_doc_types_are_set_a_batch_at_a_time(con):
+    warehouse.load_pages(con, "run-1", [
+        page(f"https://a.example/trip-{n}", f"The Secretary will travel to Rome on day {n}.", title="Travel to Italy")
+        for n in range(5)
+    ])
+    calls = []
+    original = con.execute
+
+    class Spy:  # counts the page queries; everything else goes to the connection
+        def __getattr__(self, name):
+            return getattr(con, name)
+
+        def execute(self, query, *args):
+            if "doc_type IS NULL AND doc_id > ?" in query:
+                calls.append(args[0][1])
+            return original(query, *args)
+
+    assert clusters.update_doc_types(Spy(), "run-1", batch_size=2) == 5
+    assert calls == [2, 2, 2, 2]  # pages of 2, 2, 1, then an empty one
+    assert con.execute("SELECT count(*) FROM documents WHERE doc_type = 'travel'").fetchone()[0] == 5
+
+
 def test_small_batches_give_the_same_clusters(con, tmp_path):
     pages = [
         page("https://a.example/call", fixture("call_a.txt")),

@@ -128,6 +128,29 @@ def test_failure_rolls_back_everything(db, monkeypatch):
     assert rows(db, "SELECT DISTINCT run_id FROM document_extractions") == [("run-x",)]
 
 
+def test_a_failed_batch_keeps_every_document_whole(db, monkeypatch):
+    """A transaction per batch: the batches before a failure stay done, the failed one rolls back."""
+    extract_load.update_extractions(db, "run-x")
+    monkeypatch.setattr(extract_load, "BATCH", 1)
+    real = extract_load.extract
+    seen = []
+
+    def second_fails(doc_id, *a, **k):
+        seen.append(doc_id)
+        if len(seen) == 2:
+            raise RuntimeError("extractor crashed")
+        return real(doc_id, *a, **k)
+
+    monkeypatch.setattr(extract_load, "extract", second_fails)
+    with pytest.raises(RuntimeError):
+        extract_load.update_extractions(db, "run-y", rebuild=True)
+    first, second = seen
+    assert rows(db, "SELECT doc_id, run_id FROM document_extractions ORDER BY run_id") == [(second, "run-x"), (first, "run-y")]
+    for doc_id, run_id in ((first, "run-y"), (second, "run-x")):  # each document's rows from one run only
+        union = " UNION ".join(f"SELECT run_id FROM {t} WHERE doc_id = '{doc_id}'" for t in TABLES)
+        assert rows(db, union) == [(run_id,)]
+
+
 def test_every_extraction_table_and_column_is_documented(db):
     undocumented = rows(db, """
         SELECT table_name, column_name FROM duckdb_columns()

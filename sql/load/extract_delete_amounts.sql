@@ -1,2 +1,2 @@
--- Drop the amounts rows of the documents being (re)extracted (all of them on a rebuild).
-DELETE FROM amounts WHERE $1 OR doc_id IN (SELECT doc_id FROM stage_extract_document_extractions);
+-- Drop the amounts rows of the documents being (re)extracted.
+DELETE FROM amounts WHERE doc_id IN (SELECT doc_id FROM stage_extract_document_extractions);

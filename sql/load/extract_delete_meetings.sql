@@ -1,2 +1,2 @@
--- Drop the meetings rows of the documents being (re)extracted (all of them on a rebuild).
-DELETE FROM meetings WHERE $1 OR doc_id IN (SELECT doc_id FROM stage_extract_document_extractions);
+-- Drop the meetings rows of the documents being (re)extracted.
+DELETE FROM meetings WHERE doc_id IN (SELECT doc_id FROM stage_extract_document_extractions);

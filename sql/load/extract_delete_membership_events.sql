@@ -1,2 +1,2 @@
--- Drop the membership_events rows of the documents being (re)extracted (all of them on a rebuild).
-DELETE FROM membership_events WHERE $1 OR doc_id IN (SELECT doc_id FROM stage_extract_document_extractions);
+-- Drop the membership_events rows of the documents being (re)extracted.
+DELETE FROM membership_events WHERE doc_id IN (SELECT doc_id FROM stage_extract_document_extractions);

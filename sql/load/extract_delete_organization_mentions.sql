@@ -1,2 +1,2 @@
--- Drop the organization_mentions rows of the documents being (re)extracted (all of them on a rebuild).
-DELETE FROM organization_mentions WHERE $1 OR doc_id IN (SELECT doc_id FROM stage_extract_document_extractions);
+-- Drop the organization_mentions rows of the documents being (re)extracted.
+DELETE FROM organization_mentions WHERE doc_id IN (SELECT doc_id FROM stage_extract_document_extractions);

@@ -1,2 +1,2 @@
--- Drop the person_mentions rows of the documents being (re)extracted (all of them on a rebuild).
-DELETE FROM person_mentions WHERE $1 OR doc_id IN (SELECT doc_id FROM stage_extract_document_extractions);
+-- Drop the person_mentions rows of the documents being (re)extracted.
+DELETE FROM person_mentions WHERE doc_id IN (SELECT doc_id FROM stage_extract_document_extractions);

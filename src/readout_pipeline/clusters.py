@@ -203,21 +203,23 @@ def _rewrite_clusters(
 
 
 def update_doc_types(
-    con: duckdb.DuckDBPyConnection, run_id: str, analyses: Mapping[str, Analysis] | None = None
+    con: duckdb.DuckDBPyConnection, run_id: str, analyses: Mapping[str, Analysis] | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> int:
-    """Set documents.doc_type where it is NULL (from `analyses` when one fits the stored document);
-    returns how many were set. (documents.run_id keeps meaning "the run that added it", so `run_id`
-    is not written here.)"""
-    rows = con.execute(sql("load/doctype_missing.sql")).fetchall()
-    if not rows:
-        return 0
+    """Set documents.doc_type where it is NULL (from `analyses` when one fits the stored document),
+    `batch_size` documents per transaction (a reparse types every document: their texts are never all
+    in memory at once); returns how many were set. (documents.run_id keeps meaning "the run that added
+    it", so `run_id` is not written here.)"""
     analyses = analyses or {}
-    ids = [r[0] for r in rows]
-    types = []
-    for doc_id, title, text, published in rows:
-        done_before = analyses.get(doc_id)
-        fits = done_before is not None and done_before.fits(title, published)
-        types.append(done_before.doc_type if fits else doctype.classify(title, text))
-    with transaction(con):
-        con.execute(sql("load/doctype_update.sql"), params(ids, types))
-    return len(ids)
+    n, after = 0, ""
+    while rows := con.execute(sql("load/doctype_missing.sql"), [after, batch_size]).fetchall():
+        ids = [r[0] for r in rows]
+        types = []
+        for doc_id, title, text, published in rows:
+            done_before = analyses.get(doc_id)
+            fits = done_before is not None and done_before.fits(title, published)
+            types.append(done_before.doc_type if fits else doctype.classify(title, text))
+        with transaction(con):
+            con.execute(sql("load/doctype_update.sql"), params(ids, types))
+        n, after = n + len(ids), ids[-1]
+    return n

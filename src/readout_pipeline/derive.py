@@ -1,9 +1,10 @@
-"""Derived tables, refreshed at the end of every run before the snapshot is published.
+"""Derived tables: brought up to date after each batch an ingest or backfill loads, and rebuilt at
+the end of a reparse, always before the snapshot is published.
 
 Each step reads the documents and writes its own tables. Ingest and backfill runs are
 incremental (only documents not yet processed by the current code version); a `reparse` run
 recomputes document types and rebuilds the structured extraction for every document with the
-current extractor version (the extraction in one transaction).
+current extractor version. Every step writes in transactions of a bounded number of documents.
 
 `analyses` are the per-document results the cleaning workers already computed (analyze.py): a
 step takes a document's result from there when it fits the stored document, and computes it

@@ -1,9 +1,12 @@
 """Write extractions to the warehouse: I/O over a DuckDB connection passed in.
 
 `update_extractions` extracts the documents that have no `document_extractions` row for the current
-EXTRACTOR_VERSION (or every document with rebuild=True) and replaces their derived rows, all in ONE
-transaction. Rows are staged with `warehouse.stage`: newline-delimited JSON read by `read_json`
-into TEMP tables typed by the target tables (sql/load/stage_extract_*.sql), then static SQL moves them.
+EXTRACTOR_VERSION (or every document with rebuild=True) and replaces their derived rows, one
+transaction per BATCH documents: a document's rows are always replaced whole, and a run that stops
+midway keeps the batches done before (analysts only see a run's work once it succeeds and is
+published). One transaction for all of them held every uncommitted row in DuckDB's memory: at
+100,000 documents that broke the writer's memory limit. Rows are staged with `warehouse.stage`: newline-delimited JSON
+read by `read_json` into TEMP tables typed by the target tables (sql/load/stage_extract_*.sql), then static SQL moves them.
 """
 
 from __future__ import annotations
@@ -36,21 +39,16 @@ def update_extractions(
     rebuild: bool = False,
     analyses: Mapping[str, Any] | None = None,
 ) -> dict[str, int]:
-    """Extract pending documents (or all with rebuild=True) and replace their derived rows in one
-    transaction. A document's extraction is taken from `analyses` (analyze.Analysis by doc_id, made
-    by the cleaning workers) when it fits the stored document. Returns {"documents": n, <table>: rows
+    """Extract pending documents (or all with rebuild=True) and replace their derived rows, a
+    transaction per BATCH documents. A document's extraction is taken from `analyses`
+    (analyze.Analysis by doc_id, made by the cleaning workers) when it fits the stored document. Returns {"documents": n, <table>: rows
     written, ...}."""
     analyses = analyses or {}
     counts: Counter[str] = Counter({"documents": 0, **{t: 0 for t in TABLES}})
-    full_rebuild = rebuild and doc_ids is None
-    with transaction(con):
-        todo = [r[0] for r in con.execute(sql("load/extract_docs_to_process.sql"),
-                                          params(EXTRACTOR_VERSION, rebuild, doc_ids)).fetchall()]
-        if full_rebuild:
-            stage_rows(con, _DOCS_TABLE, [])
-            for table in (*TABLES, _DOCS_TABLE):
-                con.execute(sql(f"load/extract_delete_{table}.sql"), [True])
-        for i in range(0, len(todo), BATCH):
+    todo = [r[0] for r in con.execute(sql("load/extract_docs_to_process.sql"),
+                                      params(EXTRACTOR_VERSION, rebuild, doc_ids)).fetchall()]
+    for i in range(0, len(todo), BATCH):
+        with transaction(con):
             batch = con.execute(sql("load/extract_docs_by_id.sql"), params(todo[i: i + BATCH])).fetchall()
             now = utcnow()
             rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
@@ -71,9 +69,8 @@ def update_extractions(
             stage_rows(con, _DOCS_TABLE, done)
             for table in TABLES:
                 stage_rows(con, table, rows[table])
-            if not full_rebuild:
-                for table in (*TABLES, _DOCS_TABLE):
-                    con.execute(sql(f"load/extract_delete_{table}.sql"), [False])
+            for table in (*TABLES, _DOCS_TABLE):  # the batch's documents' rows, replaced
+                con.execute(sql(f"load/extract_delete_{table}.sql"))
             for table in TABLES:
                 con.execute(sql(f"load/extract_insert_{table}.sql"))
                 counts[table] += len(rows[table])
