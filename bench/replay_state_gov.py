@@ -40,7 +40,8 @@ def ingest_day(con, config, source, run_id: str) -> Counter:
     counts["n_discovered"] += len(found.links)
     planned = pipeline.plan_fetches(con, found, recheck_after_hours=config.settings.recheck_after_hours)
     fetched = pipeline.fetch_and_archive(planned, policy, config.settings.archive_dir)
-    parsed = pages.parse_pages([(p, source.keywords) for p in fetched.pages], workers=1)
+    parsed = pages.parse_pages([(p, source.keywords) for p in fetched.pages], workers=1,
+                               archive_dir=config.settings.archive_dir)
     warehouse.record_fetches(con, run_id, fetched.attempts, fetched.touches)
     counts.update(fetched.counts)
     counts.update(warehouse.load_pages(con, run_id, parsed))
