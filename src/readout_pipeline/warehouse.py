@@ -137,12 +137,22 @@ class WorkingDB:
             self._lock_fh.close()
             self._lock_fh = None
 
+    def _reconnect(self) -> None:
+        """Checkpoint, close and reopen the connection (the lock stays held): a long run's DuckDB
+        memory is given back before the memory-hungry full-text index build."""
+        assert self.con is not None
+        self.con.execute("CHECKPOINT")
+        self.con.close()
+        self.con = duckdb.connect(str(self.path))
+        self.con.execute("SET memory_limit = ?", [f"{self.settings.db_memory_mb}MB"])
+
     def publish(self) -> Path:
         """Checkpoint and atomically replace the published snapshot with the working database."""
         if self.con is None:
             raise WarehouseError("publish() needs an open working database")
         from .search import build_search_index  # the index always matches the snapshot
 
+        self._reconnect()  # the index is built on a fresh connection: the run's buffers are gone
         build_search_index(self.con)
         self.con.execute("CHECKPOINT")
         self.con.close()
