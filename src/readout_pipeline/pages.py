@@ -222,8 +222,7 @@ def _parse_limited(args: tuple[RawPage, tuple[str, ...], Limits, bool, Path | No
     import signal
 
     page, keywords, limits, with_analysis, archive_dir = args
-    if page.in_archive:
-        page = with_body(page, archive_dir)
+    page = with_body(page, archive_dir)
     used = int(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]))
     _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
     cpu_cap = used + int(limits.timeout_seconds * 2) + 2

@@ -94,8 +94,7 @@ class WorkingDB:
             # The working copy was lost: continue from the last published snapshot.
             shutil.copyfile(self.published, self.path)
         try:
-            self.con = duckdb.connect(str(self.path))
-            self.con.execute("SET memory_limit = ?", [f"{self.settings.db_memory_mb}MB"])
+            self.con = self._connect()
         except duckdb.Error as exc:
             self.close()
             raise WarehouseError(f"cannot open working database {self.path}: {_one_line(exc)}") from None
@@ -137,14 +136,18 @@ class WorkingDB:
             self._lock_fh.close()
             self._lock_fh = None
 
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect(str(self.path))
+        con.execute("SET memory_limit = ?", [f"{self.settings.db_memory_mb}MB"])
+        return con
+
     def _reconnect(self) -> None:
         """Checkpoint, close and reopen the connection (the lock stays held): a long run's DuckDB
         memory is given back before the memory-hungry full-text index build."""
         assert self.con is not None
         self.con.execute("CHECKPOINT")
         self.con.close()
-        self.con = duckdb.connect(str(self.path))
-        self.con.execute("SET memory_limit = ?", [f"{self.settings.db_memory_mb}MB"])
+        self.con = self._connect()
 
     def publish(self) -> Path:
         """Checkpoint and atomically replace the published snapshot with the working database."""
@@ -167,8 +170,7 @@ class WorkingDB:
             tmp.unlink(missing_ok=True)
             raise WarehouseError(f"cannot publish {self.published}: {exc.strerror}") from None
         finally:
-            self.con = duckdb.connect(str(self.path))
-            self.con.execute("SET memory_limit = ?", [f"{self.settings.db_memory_mb}MB"])
+            self.con = self._connect()
         return self.published
 
 

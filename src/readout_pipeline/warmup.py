@@ -3,9 +3,10 @@
 Cleaning loads data lazily on first use (dateparser's languages, trafilatura's and justext's
 word lists, the extraction gazetteers, compiled regular expressions): about 35 MB and half a
 second per process, and 1.3 s more the first time dateparser meets a string in no language it has
-loaded yet (it then tries every locale it knows: on 1 WCXB page in 500). Done once here, in the process every worker is forked from, it is shared by
-all of them (copy-on-write) instead of being loaded again by each, and no worker pays for it on
-its first page. Importing this module has that effect and nothing else.
+loaded yet (it then tries every locale it knows: on 1 WCXB page in 500). Done once here, in the
+process every worker is forked from, it is shared by all of them (copy-on-write) instead of being
+loaded again by each, and no worker pays for it on its first page. Importing this module has that
+effect and nothing else.
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ EXTRACTOR_VERSION (or every document with rebuild=True) and replaces their deriv
 transaction per BATCH documents: a document's rows are always replaced whole, and a run that stops
 midway keeps the batches done before (analysts only see a run's work once it succeeds and is
 published). One transaction for all of them held every uncommitted row in DuckDB's memory: at
-100,000 documents that broke the writer's memory limit. Rows are staged with `warehouse.stage`: newline-delimited JSON
-read by `read_json` into TEMP tables typed by the target tables (sql/load/stage_extract_*.sql), then static SQL moves them.
+100,000 documents that broke the writer's memory limit. Rows are staged with `warehouse.stage`:
+newline-delimited JSON read by `read_json` into TEMP tables typed by the target tables
+(sql/load/stage_extract_*.sql), then static SQL moves them.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ def update_extractions(
 ) -> dict[str, int]:
     """Extract pending documents (or all with rebuild=True) and replace their derived rows, a
     transaction per BATCH documents. A document's extraction is taken from `analyses`
-    (analyze.Analysis by doc_id, made by the cleaning workers) when it fits the stored document. Returns {"documents": n, <table>: rows
-    written, ...}."""
+    (analyze.Analysis by doc_id, made by the cleaning workers) when it fits the stored document.
+    Returns {"documents": n, <table>: rows written, ...}."""
     analyses = analyses or {}
     counts: Counter[str] = Counter({"documents": 0, **{t: 0 for t in TABLES}})
     todo = [r[0] for r in con.execute(sql("load/extract_docs_to_process.sql"),
