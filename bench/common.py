@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import os
@@ -21,7 +22,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -339,6 +340,35 @@ def measure_startup(tmp: Path, env: dict[str, str], extra: list[str] = ()) -> tu
             cfg = empty.write_sources(tmp / f"empty{k}.toml", tmp / f"wh-empty{k}")
             runs.append(run_cli(["ingest", "--config", str(cfg), *extra], env=env).check())
     return runs[1], runs[0]
+
+
+@contextlib.contextmanager
+def standing_api(tmp: Path, env: dict[str, str]) -> Iterator[tuple[dict[str, str], RunResult]]:
+    """A Prefect API started once and left running, as deployments and scheduled runs see it
+    (`prefect server start`, `PREFECT_API_URL`): yields the environment for `run_cli` that points
+    at it, and the start-up of an empty ingest against it. Same server command as the temporary
+    API the command line starts for itself (flows/temporary_api.py)."""
+    sys.path.insert(0, str(REPO))
+    from flows import temporary_api
+
+    saved = dict(os.environ)
+    os.environ.update(env)
+    os.environ.pop("PREFECT_API_URL", None)
+    try:
+        api = temporary_api.start(tmp / "standing-prefect-api.log")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert api is not None
+    try:
+        api.wait()
+        standing = {**env, "PREFECT_API_URL": api.url}
+        with PageSite(lambda i: b"", 0) as empty:
+            cfg = empty.write_sources(tmp / "empty-standing.toml", tmp / "wh-empty-standing")
+            startup = run_cli(["ingest", "--config", str(cfg)], env=standing).check()
+        yield standing, startup
+    finally:
+        api.stop()
 
 
 # ---------------------------------------------------------------- machine and load

@@ -697,17 +697,20 @@ def _prune_chrome_nodes(tree) -> None:
 
 
 def _extract(bare_extraction, tree, url: str | None, *, favor_recall: bool):
+    from .readability_bound import bounded_comparison
+
     try:
-        return bare_extraction(
-            tree,
-            url=url,
-            with_metadata=False,  # metadata.page_metadata reads the fields stored, at half the cost
-            # Comments are kept: trafilatura's comment detection also catches answers and
-            # forum posts that are the page's content; comment chrome goes line by line.
-            include_comments=True,
-            include_tables=True,
-            favor_recall=favor_recall,
-        )
+        with bounded_comparison():  # same result, without readability runs that cannot change it
+            return bare_extraction(
+                tree,
+                url=url,
+                with_metadata=False,  # metadata.page_metadata reads the fields stored, at half the cost
+                # Comments are kept: trafilatura's comment detection also catches answers and
+                # forum posts that are the page's content; comment chrome goes line by line.
+                include_comments=True,
+                include_tables=True,
+                favor_recall=favor_recall,
+            )
     except (TypeError, ValueError):
         return None
 

@@ -173,6 +173,15 @@ def _api_log(work_dir: Path) -> Path:
     return work_dir / "prefect-api.log"
 
 
+def _prestart_cleaning(config: Any) -> None:
+    """Start the cleaning processes now: their start (imports, a warm-up page) overlaps the start of
+    Prefect's API, which leaves a core idle, instead of delaying the first batch."""
+    from . import pages
+
+    limits = pages.Limits(config.settings.parse_timeout_seconds, config.settings.parse_memory_mb)
+    pages.prestart(workers=config.settings.clean_workers, limits=limits)
+
+
 def _api_ready(api: Any) -> None:
     if api is not None:
         api.wait()
@@ -232,6 +241,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         config.select([args.as_source])
     runner = _runner_choice(args)
     api = prepare_prefect(config)
+    if (args.from_dir or args.from_warc) and runner.kind == "default":
+        _prestart_cleaning(config)  # pages are certain: warm the workers while Prefect starts
     from flows.backfill import backfill
     from flows.runners import with_runner
 
