@@ -162,3 +162,48 @@ def test_report_list_and_status(small_warehouse, capsys):
     code, out, _ = run(["status", "--db", str(small_warehouse)], capsys)
     assert code == 0
     assert "Last runs" in out and "completed" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "prestarted"),
+    [(["--from-dir", "SAVED"], True), (["--since", "2022-01-01"], False)],
+)
+def test_backfill_warms_the_cleaning_workers_before_waiting_for_prefect(tmp_path, capsys, monkeypatch, extra, prestarted):
+    """Pages from a directory are certain: the workers start while Prefect's API starts; a crawl by
+    dates may find nothing, so it does not start them."""
+    import flows.backfill
+    from readout_pipeline import pages
+
+    events: list[tuple] = []
+
+    class FakeAPI:
+        def wait(self) -> None:
+            events.append(("api ready",))
+
+    class Summary:
+        problems: list[str] = []
+        published = None
+
+        def line(self) -> str:
+            return "backfill completed"
+
+    def fake_backfill(config, *args, **kwargs):
+        events.append(("flow",))
+        return Summary()
+
+    monkeypatch.setattr(cli, "prepare_prefect", lambda config=None: FakeAPI())
+    monkeypatch.setattr(pages, "prestart", lambda **kw: events.append(("prestart", kw["workers"], kw["limits"])))
+    monkeypatch.setattr(flows.backfill, "backfill", fake_backfill)
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (tmp_path / "readout.toml").write_text(
+        "[settings]\nclean_workers = 3\nparse_timeout_seconds = 7\nparse_memory_mb = 900\n", encoding="utf-8"
+    )
+    argv = [a.replace("SAVED", str(saved)) for a in extra]
+    code, out, _ = run(["backfill", "--config", str(tmp_path / "readout.toml"), "--db", str(tmp_path / "w.duckdb"),
+                        *argv], capsys)
+    assert code == 0 and "backfill completed" in out
+    if prestarted:
+        assert events == [("prestart", 3, pages.Limits(7, 900)), ("api ready",), ("flow",)]
+    else:
+        assert events == [("api ready",), ("flow",)]
