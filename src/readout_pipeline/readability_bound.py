@@ -13,8 +13,8 @@ its whitespace: a looser bound than readability's trimmed text, at a fraction of
 ``compare_extraction`` is bound to return it unchanged; ``compare_extraction_bounded`` then returns
 it without running readability, and otherwise calls trafilatura's function. Measured on the 1,497
 WCXB pages: every cleaned text identical with and without it, readability's trimmed text never
-longer than the bound, readability skipped on about 60 % of the comparisons, and 1.9 ms of CPU saved
-per page (3 %) net of the bound's own cost.
+longer than the bound, readability skipped on about 60 % of the comparisons, and 1.7 ms of CPU saved
+per page (2.5 %) net of the bound's own cost.
 
 ``bounded_comparison()`` installs it for one extraction and then puts trafilatura's own back, so
 plain ``trafilatura.extract`` calls elsewhere in the process (the benchmarks' baseline) are left
