@@ -102,12 +102,16 @@ class PageSite:
     """Serves `count` pages at /p/<i>.html (bodies from `page(i)`), a sitemap and robots.txt.
 
     ETag and Last-Modified are stable per page; If-None-Match / If-Modified-Since get a 304
-    without a body. Bodies are produced on request, so 10,000 variants need no memory."""
+    without a body. Bodies are produced on request, so 10,000 variants need no memory. With
+    `gzipped(i)` (the page already gzip-compressed, e.g. a corpus .html.gz file), a client that
+    accepts gzip gets that with `Content-Encoding: gzip`, as from a web server with precompressed
+    pages and as the official sites send their pages."""
 
     LAST_MODIFIED = formatdate(1_700_000_000, usegmt=True)
 
-    def __init__(self, page: Callable[[int], bytes], count: int, etag_seed: str = "v1"):
-        self.page, self.count, self.etag_seed = page, count, etag_seed
+    def __init__(self, page: Callable[[int], bytes], count: int, etag_seed: str = "v1",
+                 gzipped: Callable[[int], bytes] | None = None):
+        self.page, self.count, self.etag_seed, self.gzipped = page, count, etag_seed, gzipped
         self.stats = SiteStats()
         site = self
 
@@ -136,16 +140,20 @@ class PageSite:
                             with site.stats.lock:
                                 site.stats.not_modified += 1
                             return self._send(304, b"", None, etag)
-                        body = site.page(i)
                         with site.stats.lock:
                             site.stats.bodies += 1
-                        return self._send(200, body, "text/html", etag)
+                        if site.gzipped is not None and "gzip" in self.headers.get("Accept-Encoding", ""):
+                            return self._send(200, site.gzipped(i), "text/html", etag, encoding="gzip")
+                        return self._send(200, site.page(i), "text/html", etag)
                 return self._send(404, b"not found", "text/plain")
 
-            def _send(self, status: int, body: bytes, ctype: str | None, etag: str | None = None) -> None:
+            def _send(self, status: int, body: bytes, ctype: str | None, etag: str | None = None,
+                      encoding: str | None = None) -> None:
                 self.send_response(status)
                 if ctype:
                     self.send_header("Content-Type", ctype)
+                if encoding:
+                    self.send_header("Content-Encoding", encoding)
                 if etag:
                     self.send_header("ETag", etag)
                     self.send_header("Last-Modified", site.LAST_MODIFIED)

@@ -6,7 +6,8 @@
 In one run, over the same real pages of ../shared/corpora/wcxb-dev (all 1,497 by default):
   (a) bare: `trafilatura.extract(html)` in a loop in this process (the pages already decoded);
   (b) `readout backfill --from-dir` (a directory of links to the .html.gz files), fresh warehouse;
-  (c) `readout ingest` of a local HTTP server's sitemap serving the same pages, fresh warehouse;
+  (c) `readout ingest` of a local HTTP server's sitemap serving the same pages (their .html.gz files
+      sent as they are, with `Content-Encoding: gzip`, as the official sites send pages), fresh warehouse;
   (s) the fixed start-up: `readout ingest` of a site with no pages (process start, imports,
       Prefect's temporary API, the flow run, opening/migrating/publishing an empty warehouse).
 (b) and (c) run twice: as the command line runs them by default, starting Prefect's temporary API
@@ -91,7 +92,8 @@ def main() -> int:
             print(f"(b) {api}: {backfill.summary_line()}")
             rows.append((f"readout backfill --from-dir, {api}", backfill))
             if not args.skip_ingest:
-                with common.PageSite(lambda i: common.read_page(files[i]), n) as site:
+                with common.PageSite(lambda i: common.read_page(files[i]), n,
+                                     gzipped=lambda i: files[i].read_bytes()) as site:
                     cfg = site.write_sources(tmp / f"ingest-{name}.toml", tmp / f"wh-ingest-{name}")
                     ingest = common.run_cli(["ingest", "--config", str(cfg), *runner_args(args)],
                                             env=env, profile=prof(f"ingest-{name}")).check()

@@ -273,3 +273,49 @@ def test_gzip_label_on_plain_bytes_is_an_error(http_server):
 def test_is_cleanable_rejects_compressed_bytes(body):
     for ctype in ("text/html", "text/plain", "application/xhtml+xml", None):
         assert not clean.is_cleanable(ctype, body), ctype
+
+
+# --- the bytes as received, kept for the archive -------------------------------------------------
+
+
+def test_one_gzip_member_is_kept_as_received(http_server):
+    payload = b"<html><p>readout of the call</p></html>" * 40
+    sent = gzip.compress(payload, mtime=0)
+    http_server.route("/one", body=sent, headers={"Content-Encoding": "gzip", "Content-Type": "text/html"})
+    r = fetch_one(http_server.url("/one"), policy())
+    assert r.ok and r.body == payload
+    assert r.gzipped == sent and gzip.decompress(r.gzipped) == payload
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "encoding"),
+    [
+        ("multi", gzip.compress(b"<p>a</p>") + gzip.compress(b"<p>b</p>"), "gzip"),
+        ("padded", gzip.compress(b"<p>a</p>") + b"\0\0\0", "gzip"),
+        ("garbage", gzip.compress(b"<p>a</p>") + b"<!-- proxy junk -->", "gzip"),
+        ("double", gzip.compress(gzip.compress(b"<p>a</p>")), "gzip, gzip"),
+        ("deflate", zlib.compress(b"<p>a</p>"), "deflate"),
+        ("plain", b"<p>a</p>", ""),
+    ],
+)
+def test_anything_but_one_whole_gzip_member_is_not_kept(http_server, name, body, encoding):
+    headers = {"Content-Encoding": encoding} if encoding else {}
+    http_server.route(f"/{name}", body=body, headers=headers)
+    r = fetch_one(http_server.url(f"/{name}"), policy())
+    assert r.ok and r.body.startswith(b"<p>a</p>")
+    assert r.gzipped is None
+
+
+def test_archive_keeps_the_gzip_body_as_received_and_reads_it_back(tmp_path, http_server):
+    from readout_pipeline import archive, pipeline
+    from readout_pipeline.fetch import FetchRequest
+
+    payload = b"<html><p>joint statement</p></html>" * 30
+    sent = gzip.compress(payload, compresslevel=9, mtime=1_700_000_000)  # not how the archive compresses
+    http_server.route("/js", body=sent, headers={"Content-Encoding": "gzip", "Content-Type": "text/html"})
+    planned = [pipeline.PlannedFetch(FetchRequest(http_server.url("/js")), "u", "s", None)]
+    batch = pipeline.fetch_and_archive(planned, policy(), tmp_path)
+    sha = archive.body_sha256(payload)
+    assert [p.raw_sha256 for p in batch.pages] == [sha]
+    assert archive.archive_path(tmp_path, sha).read_bytes() == sent
+    assert archive.load(tmp_path, sha) == payload

@@ -148,6 +148,7 @@ class FetchResult:
     last_modified: str | None
     error: str | None
     attempts: list[Attempt]
+    gzipped: bytes | None = field(default=None, repr=False)  # body as received, when one gzip member
 
     @property
     def ok(self) -> bool:
@@ -229,6 +230,7 @@ class _Decoder:
         self._members = 1
         self._member_started = False
         self._ignore_rest = False  # trailing garbage after a complete gzip member
+        self._after_end = False  # any byte (padding, member, garbage) after the first stream ended
 
     def _new(self):  # noqa: ANN202
         if self.encoding == "gzip":
@@ -239,6 +241,7 @@ class _Decoder:
         pending = data
         while pending and not self._ignore_rest:
             if self._z.eof:
+                self._after_end = True
                 if self.encoding != "gzip":
                     self._ignore_rest = True  # bytes after the end of a deflate stream
                     return
@@ -271,6 +274,11 @@ class _Decoder:
     def finished(self) -> bool:
         return self._z.eof or self._ignore_rest or not self._seen_input
 
+    def one_whole_gzip_member(self) -> bool:
+        """The input was one complete gzip member and nothing after it: a valid .gz file of the
+        decoded bytes, which the archive can keep as it came."""
+        return self.encoding == "gzip" and self._members == 1 and self._z.eof and not self._after_end
+
 
 def _decode(layers: list[_Decoder], data: bytes) -> Iterator[bytes]:
     """Push ``data`` through the decoding layers (outermost first), piece by piece."""
@@ -299,7 +307,10 @@ def _content_encodings(response: httpx.Response) -> list[str]:
     return encs
 
 
-async def _read_body(response: httpx.Response, cap: int) -> bytes:
+async def _read_body(response: httpx.Response, cap: int) -> tuple[bytes, bytes | None]:
+    """The decoded body, capped; and the bytes as received when they are one whole gzip member
+    (``Content-Encoding: gzip``, as most sites send), which the archive stores without compressing
+    the body again."""
     cl = response.headers.get("content-length", "").strip()
     if cl.isdigit() and int(cl) > cap:
         raise _TooLarge(f"Content-Length {cl} exceeds max_bytes {cap}")
@@ -309,11 +320,17 @@ async def _read_body(response: httpx.Response, cap: int) -> bytes:
         body = response.content
         if len(body) > cap:
             raise _TooLarge(f"body exceeds max_bytes {cap}")
-        return body
+        return body, None
     layers = [_Decoder(e) for e in reversed(encs)]
     what = "decompressed body" if layers else "body"
     buf = bytearray()
+    received: bytearray | None = bytearray() if len(layers) == 1 and layers[0].encoding == "gzip" else None
     async for raw in response.aiter_raw():
+        if received is not None:
+            if len(received) + len(raw) <= cap:
+                received += raw
+            else:
+                received = None  # not kept beyond the cap: the body is compressed again instead
         for piece in _decode(layers, raw):
             if len(buf) + len(piece) > cap:
                 raise _TooLarge(f"{what} exceeds max_bytes {cap}")
@@ -321,7 +338,8 @@ async def _read_body(response: httpx.Response, cap: int) -> bytes:
     for layer in layers:
         if not layer.finished():
             raise _Truncated(f"truncated {layer.encoding} body")
-    return bytes(buf)
+    gzipped = bytes(received) if received is not None and layers[0].one_whole_gzip_member() else None
+    return bytes(buf), gzipped
 
 
 class _RejectCookies(http.cookiejar.DefaultCookiePolicy):
@@ -520,6 +538,7 @@ class _Fetcher:
             content_type=res["content_type"] if res["outcome"] == "ok" else None,
             charset=res["charset"] if res["outcome"] == "ok" else None,
             body=res["body"] if res["outcome"] == "ok" else None,
+            gzipped=res.get("gzipped") if res["outcome"] == "ok" else None,
             etag=res["etag"] if ok else None,
             last_modified=res["last_modified"] if ok else None,
             error=res["error"],
@@ -701,7 +720,7 @@ class _Fetcher:
                     etag=h.get("etag"),
                     last_modified=h.get("last-modified"),
                 )
-                res["body"] = await _read_body(response, self.policy.max_bytes)
+                res["body"], res["gzipped"] = await _read_body(response, self.policy.max_bytes)
                 res.update(outcome="ok", error=None)
                 return None
             retryable = status == 429 or status >= 500

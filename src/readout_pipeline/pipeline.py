@@ -163,7 +163,8 @@ def fetch_and_archive(
     def archived(result: FetchResult) -> tuple[FetchResult, str | None, int]:
         if result.outcome != "ok" or result.body is None:
             return result, None, 0
-        return replace(result, body=None), archive.store(archive_dir, result.body), len(result.body)
+        sha = archive.store(archive_dir, result.body, gzipped=result.gzipped)
+        return replace(result, body=None, gzipped=None), sha, len(result.body)
 
     results = fetch_all([p.request for p in planned], policy, transport=transport, on_result=on_result,
                         consume=archived)
