@@ -32,7 +32,8 @@ def archive_path(archive_dir: Path, sha256: str) -> Path:
 
 def store(archive_dir: Path, body: bytes, *, gzipped: bytes | None = None) -> str:
     """Store `body` (idempotent) and return its SHA-256. `gzipped`: gzip data already known to
-    decompress to `body` (a saved .html.gz file), written as it is instead of compressing again."""
+    decompress to `body` (a saved .html.gz file, or a response body that came as one gzip member),
+    written as it is instead of compressing again."""
     sha = body_sha256(body)
     path = archive_path(archive_dir, sha)
     if path.exists():
