@@ -338,14 +338,16 @@ def bench_env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def measure_startup(tmp: Path, env: dict[str, str], extra: list[str] = ()) -> tuple[RunResult, RunResult]:
+def measure_startup(tmp: Path, env: dict[str, str], extra: list[str] = (),
+                    name: str = "empty") -> tuple[RunResult, RunResult]:
     """The fixed start-up: `readout ingest` of a site with no pages, on a fresh warehouse. Run
     twice: the first run on a new PREFECT_HOME also creates Prefect's own database (once per
-    machine in real use); the second is the figure that every run pays."""
+    machine in real use); the second is the figure that every run pays. `name` keeps the files of
+    separate measurements in one directory apart."""
     runs = []
     with PageSite(lambda i: b"", 0) as empty:
         for k in range(2):
-            cfg = empty.write_sources(tmp / f"empty{k}.toml", tmp / f"wh-empty{k}")
+            cfg = empty.write_sources(tmp / f"{name}{k}.toml", tmp / f"wh-{name}{k}")
             runs.append(run_cli(["ingest", "--config", str(cfg), *extra], env=env).check())
     return runs[1], runs[0]
 
@@ -371,10 +373,7 @@ def standing_api(tmp: Path, env: dict[str, str]) -> Iterator[tuple[dict[str, str
     try:
         api.wait()
         standing = {**env, "PREFECT_API_URL": api.url}
-        with PageSite(lambda i: b"", 0) as empty:
-            cfg = empty.write_sources(tmp / "empty-standing.toml", tmp / "wh-empty-standing")
-            startup = run_cli(["ingest", "--config", str(cfg)], env=standing).check()
-        yield standing, startup
+        yield standing, measure_startup(tmp, standing, name="empty-standing")[0]
     finally:
         api.stop()
 

@@ -90,7 +90,7 @@ def main() -> int:
             backfill = common.run_cli(["backfill", "--config", str(cfg), "--from-dir", str(saved), *runner_args(args)],
                                       env=env, profile=prof(f"backfill-{name}")).check()
             print(f"(b) {api}: {backfill.summary_line()}")
-            rows.append((f"readout backfill --from-dir, {api}", backfill))
+            rows.append((f"readout backfill --from-dir, {api}", api, backfill))
             if not args.skip_ingest:
                 with common.PageSite(lambda i: common.read_page(files[i]), n,
                                      gzipped=lambda i: files[i].read_bytes()) as site:
@@ -98,7 +98,7 @@ def main() -> int:
                     ingest = common.run_cli(["ingest", "--config", str(cfg), *runner_args(args)],
                                             env=env, profile=prof(f"ingest-{name}")).check()
                     print(f"(c) {api}: {ingest.summary_line()}  [server: {site.stats.bodies} bodies sent]")
-                rows.append((f"readout ingest (local sitemap), {api}", ingest))
+                rows.append((f"readout ingest (local sitemap), {api}", api, ingest))
 
         starts = {"temporary API": start.wall}
         pipeline_runs(env, "temporary API", "temporary")
@@ -116,13 +116,13 @@ def main() -> int:
     print(f"| bare trafilatura.extract loop, 1 process | {n} | {bare_wall:.1f} | {n / bare_wall:.1f} | 1.00 | | "
           f"{bare_cpu:.1f} | |")
     verdicts = []
-    for label, r in rows:
+    for label, api_kind, r in rows:
         workers = r.cpu_by_role.get("cleaning workers", 0.0)
         flow_cpu = r.cpu_by_role.get("flow", 0.0)
         api = r.cpu_by_role.get("prefect api", 0.0)
         floor = workers / cores
         ratio = r.wall / bare_wall
-        ratio_net = (r.wall - starts[label.rsplit(", ", 1)[1]]) / bare_wall
+        ratio_net = (r.wall - starts[api_kind]) / bare_wall
         print(f"| {label} | {n} | {r.wall:.1f} | {n / r.wall:.1f} | {ratio:.2f} | {ratio_net:.2f} | "
               f"{workers:.0f} / {flow_cpu:.0f} / {api:.0f} | {floor:.1f} s ({floor / bare_wall:.2f} x bare) |")
         verdicts.append(f"{label}: wall / bare = {ratio:.2f} -> goal (<= {GOAL}) "
@@ -131,8 +131,8 @@ def main() -> int:
     print(f"fixed start-up {start.wall:.1f} s (temporary API)"
           + (f", {starts['standing API']:.1f} s (standing API)" if "standing API" in starts else "")
           + "; cleaning CPU per page in the workers: "
-          + ", ".join(f"{label.split()[1]} ({label.rsplit(', ', 1)[1]}) "
-                      f"{1000 * r.cpu_by_role.get('cleaning workers', 0.0) / n:.0f} ms" for label, r in rows)
+          + ", ".join(f"{label.split()[1]} ({api_kind}) "
+                      f"{1000 * r.cpu_by_role.get('cleaning workers', 0.0) / n:.0f} ms" for label, api_kind, r in rows)
           + f"; bare extract {1000 * bare_cpu / n:.0f} ms")
     for v in verdicts:
         print(v)

@@ -135,8 +135,8 @@ def parse_task(
     items: Handoff[list[tuple[pages.RawPage, list[str]]]], settings: Settings, workers: int | None = None,
     with_analysis: bool = True,
 ) -> Handoff[list[pages.ParsedPage]]:
-    limits = pages.Limits(settings.parse_timeout_seconds, settings.parse_memory_mb)
-    return Handoff(pages.parse_pages(items.take(), workers=workers or settings.clean_workers, limits=limits,
+    return Handoff(pages.parse_pages(items.take(), workers=workers or settings.clean_workers,
+                                     limits=pages.Limits.of(settings),
                                      with_analysis=with_analysis, archive_dir=settings.archive_dir))
 
 
@@ -162,8 +162,7 @@ class BatchPipeline:
         """Start the local cleaning processes now, while the first batch is fetched or read (call
         it when pages to parse are certain to come: not for a re-run that may be all 304s)."""
         if self.workers is None:
-            limits = pages.Limits(self.settings.parse_timeout_seconds, self.settings.parse_memory_mb)
-            pages.prestart(workers=self.settings.clean_workers, limits=limits)
+            pages.prestart(workers=self.settings.clean_workers, limits=pages.Limits.of(self.settings))
 
     def submit(
         self, items: list[tuple[pages.RawPage, list[str]]], fetched: FetchedBatch | None = None, on_loaded: Any = None

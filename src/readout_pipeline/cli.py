@@ -178,8 +178,7 @@ def _prestart_cleaning(config: Any) -> None:
     Prefect's API, which leaves a core idle, instead of delaying the first batch."""
     from . import pages
 
-    limits = pages.Limits(config.settings.parse_timeout_seconds, config.settings.parse_memory_mb)
-    pages.prestart(workers=config.settings.clean_workers, limits=limits)
+    pages.prestart(workers=config.settings.clean_workers, limits=pages.Limits.of(config.settings))
 
 
 def _api_ready(api: Any) -> None:

@@ -17,11 +17,15 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml.etree import LxmlError
 
 from . import clean, fingerprint, malloc
 from .analyze import Analysis, analyze
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 # Outcomes of parsing one page (url_state.last_outcome before dedup classification).
 DOC = "doc"
@@ -165,6 +169,11 @@ def parse_page(page: RawPage, keywords: Sequence[str] = (), *, with_analysis: bo
 class Limits:
     timeout_seconds: float = 30.0
     memory_mb: int = 2048
+
+    @classmethod
+    def of(cls, settings: Settings) -> Limits:
+        """The limits a run's settings ask for (`parse_timeout_seconds`, `parse_memory_mb`)."""
+        return cls(settings.parse_timeout_seconds, settings.parse_memory_mb)
 
 
 class ExtractionTimeout(Exception):
