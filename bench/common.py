@@ -228,6 +228,9 @@ class RunResult:
     peak_pss_mb: float = 0.0
     peak_pss_by_role_mb: dict[str, float] = field(default_factory=dict)
     pss_samples: list[tuple[float, float, int]] = field(default_factory=list)
+    # The tree's PSS less Prefect's temporary API, per sample (what a run against a standing API,
+    # a separate service, occupies); its peak, not the difference of the two peaks.
+    peak_pss_without_api_mb: float = 0.0
 
     def check(self) -> RunResult:
         if self.returncode != 0:
@@ -283,7 +286,7 @@ def run_cli(args: list[str], *, env: dict[str, str] | None = None, interval: flo
     peak_total = 0.0
     peak_role: dict[str, float] = {}
     samples: list[tuple[float, float, int]] = []
-    peak_pss, peak_pss_role, pss_samples = 0.0, {}, []
+    peak_pss, peak_pss_role, pss_samples, peak_pss_without_api = 0.0, {}, [], 0.0
     while proc.poll() is None:
         try:
             procs = [root, *root.children(recursive=True)]
@@ -310,6 +313,7 @@ def run_cli(args: list[str], *, env: dict[str, str] | None = None, interval: flo
             pss_role[role] = pss_role.get(role, 0.0) + p_pss
         peak_total = max(peak_total, total)
         peak_pss = max(peak_pss, total_pss)
+        peak_pss_without_api = max(peak_pss_without_api, total_pss - pss_role.get("prefect api", 0.0))
         for role, rss in by_role.items():
             peak_role[role] = max(peak_role.get(role, 0.0), rss)
         for role, value in pss_role.items():
@@ -326,7 +330,7 @@ def run_cli(args: list[str], *, env: dict[str, str] | None = None, interval: flo
     for role, seconds in cpu.values():
         cpu_role[role] = cpu_role.get(role, 0.0) + seconds
     return RunResult(argv, proc.returncode, wall, out.get("out", ""), out.get("err", ""), peak_total,
-                     peak_role, cpu_role, samples, peak_pss, peak_pss_role, pss_samples)
+                     peak_role, cpu_role, samples, peak_pss, peak_pss_role, pss_samples, peak_pss_without_api)
 
 
 def bench_env(tmp: Path) -> dict[str, str]:

@@ -27,10 +27,10 @@ def read_batch(files: list[Path], source_id: str, archive_dir: Path) -> Handoff[
 
 
 def _load_raw(
-    config: Config, raw_batches: Iterator[list[RawPage]], source: Source, con, run_id, counts, total: int | None
+    config: Config, raw_batches: Iterator[list[RawPage]], source: Source, db, run_id, counts, total: int | None
 ) -> None:
     with progress.bar("backfill: parse and load", total) as bar, \
-            BatchPipeline(con, run_id, counts, config.settings) as batches:
+            BatchPipeline(db, run_id, counts, config.settings) as batches:
         if total:
             batches.prestart()
         for raw in raw_batches:  # read batch n+1 while n is cleaned and n-1 loaded
@@ -63,7 +63,7 @@ def backfill(
         )
     source = config.select([source_id])[0] if source_id else SAVED_SOURCE
     settings = config.settings
-    with warehouse_run(config, "backfill", parameters, [source]) as (con, run_id, counts, summary):
+    with warehouse_run(config, "backfill", parameters, [source]) as (db, run_id, counts, summary):
         if from_dir is not None:
             files = pipeline.saved_files(from_dir)
             counts["n_discovered"] += len(files)
@@ -73,5 +73,5 @@ def backfill(
         else:
             assert from_warc is not None
             batches = batched(pipeline.iter_warc_pages(from_warc, source.id, settings.archive_dir), settings.batch_size)
-        _load_raw(config, batches, source, con, run_id, counts, counts["n_discovered"] or None)
+        _load_raw(config, batches, source, db, run_id, counts, counts["n_discovered"] or None)
     return summary

@@ -45,7 +45,7 @@ def crawl_sources(
     """The body shared by `ingest` and `backfill --since/--until`."""
     settings = config.settings
     log = logger()
-    with warehouse_run(config, flow_name, parameters, sources) as (con, run_id, counts, summary):
+    with warehouse_run(config, flow_name, parameters, sources) as (db, run_id, counts, summary):
         for source in sources:
             policy = pipeline.fetch_policy(config, source)
             found = discover_task(source, policy, settings.max_listing_pages, since, until).take()
@@ -54,13 +54,13 @@ def crawl_sources(
                 summary.problems.append(f"{source.id}: {problem}")
             counts["n_discovered"] += len(found.links)
             planned = pipeline.plan_fetches(
-                con, found, recheck_after_hours=settings.recheck_after_hours, force=force
+                db.con, found, recheck_after_hours=settings.recheck_after_hours, force=force
             )
             log.info("%s: %d links, %d to fetch", source.id, len(found.links), len(planned))
             # Batches overlap: batch n is cleaned in worker processes while n+1 is fetched
             # and n-1 loaded (BatchPipeline keeps loads in order, in this process).
             with progress.bar(f"{source.id}: fetch", len(planned)) as bar, \
-                    BatchPipeline(con, run_id, counts, settings) as batches:
+                    BatchPipeline(db, run_id, counts, settings) as batches:
                 if any(p.request.etag is None and p.request.last_modified is None for p in planned):
                     batches.prestart()  # new URLs: bodies will come
                 for chunk in batched(planned, settings.batch_size):

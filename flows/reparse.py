@@ -14,9 +14,9 @@ from .common import BatchPipeline, RunSummary, batched, warehouse_run
 def reparse(config: Config) -> RunSummary:
     """Parse the last archived body of every URL again; changed texts become new versions."""
     settings = config.settings
-    with warehouse_run(config, "reparse", {}) as (con, run_id, counts, summary):
-        inputs = pipeline.iter_archived_pages(con, settings.archive_dir)  # rows read up front
-        with BatchPipeline(con, run_id, counts, settings, derive=False) as batches:  # rebuilt at the end
+    with warehouse_run(config, "reparse", {}) as (db, run_id, counts, summary):
+        inputs = pipeline.iter_archived_pages(db.con, settings.archive_dir)  # rows read up front
+        with BatchPipeline(db, run_id, counts, settings, derive=False) as batches:  # rebuilt at the end
             batches.prestart()
             for chunk in batched(inputs, settings.batch_size):
                 counts["n_discovered"] += len(chunk)

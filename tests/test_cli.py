@@ -165,13 +165,19 @@ def test_report_list_and_status(small_warehouse, capsys):
 
 
 @pytest.mark.parametrize(
-    ("extra", "prestarted"),
-    [(["--from-dir", "SAVED"], True), (["--since", "2022-01-01"], False)],
+    ("argv", "started"),
+    [
+        (["backfill", "--from-dir", "SAVED"], [("prestart", 3, (7, 900))]),
+        (["backfill", "--since", "2022-01-01"], [("forkserver",)]),
+        (["ingest"], [("forkserver",)]),
+        (["backfill", "--from-dir", "SAVED", "--task-runner", "dask"], []),
+    ],
 )
-def test_backfill_warms_the_cleaning_workers_before_waiting_for_prefect(tmp_path, capsys, monkeypatch, extra, prestarted):
-    """Pages from a directory are certain: the workers start while Prefect's API starts; a crawl by
-    dates may find nothing, so it does not start them."""
+def test_the_cleaning_processes_start_while_prefect_starts(tmp_path, capsys, monkeypatch, argv, started):
+    """Pages from a directory are certain: the whole pool starts while Prefect's API starts. A crawl
+    may find nothing, so only the forkserver starts (no workers). Dask workers are not ours to start."""
     import flows.backfill
+    import flows.ingest
     from readout_pipeline import pages
 
     events: list[tuple] = []
@@ -185,25 +191,26 @@ def test_backfill_warms_the_cleaning_workers_before_waiting_for_prefect(tmp_path
         published = None
 
         def line(self) -> str:
-            return "backfill completed"
+            return "run completed"
 
-    def fake_backfill(config, *args, **kwargs):
+    def fake_flow(config, *args, **kwargs):
         events.append(("flow",))
         return Summary()
 
     monkeypatch.setattr(cli, "prepare_prefect", lambda config=None: FakeAPI())
-    monkeypatch.setattr(pages, "prestart", lambda **kw: events.append(("prestart", kw["workers"], kw["limits"])))
-    monkeypatch.setattr(flows.backfill, "backfill", fake_backfill)
+    monkeypatch.setattr(pages, "prestart", lambda **kw: events.append(
+        ("prestart", kw["workers"], (kw["limits"].timeout_seconds, kw["limits"].memory_mb))))
+    monkeypatch.setattr(pages, "prestart_forkserver", lambda: events.append(("forkserver",)))
+    monkeypatch.setattr(flows.backfill, "backfill", fake_flow)
+    monkeypatch.setattr(flows.ingest, "ingest", fake_flow)
+    monkeypatch.setattr("flows.runners.with_runner", lambda flow, runner: flow)
     saved = tmp_path / "saved"
     saved.mkdir()
     (tmp_path / "readout.toml").write_text(
         "[settings]\nclean_workers = 3\nparse_timeout_seconds = 7\nparse_memory_mb = 900\n", encoding="utf-8"
     )
-    argv = [a.replace("SAVED", str(saved)) for a in extra]
-    code, out, _ = run(["backfill", "--config", str(tmp_path / "readout.toml"), "--db", str(tmp_path / "w.duckdb"),
-                        *argv], capsys)
-    assert code == 0 and "backfill completed" in out
-    if prestarted:
-        assert events == [("prestart", 3, pages.Limits(7, 900)), ("api ready",), ("flow",)]
-    else:
-        assert events == [("api ready",), ("flow",)]
+    command, *rest = (a.replace("SAVED", str(saved)) for a in argv)
+    code, out, _ = run([command, "--config", str(tmp_path / "readout.toml"), "--db", str(tmp_path / "w.duckdb"),
+                        *rest], capsys)
+    assert code == 0 and "run completed" in out
+    assert events == [*started, ("api ready",), ("flow",)]

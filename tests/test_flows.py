@@ -113,6 +113,37 @@ def test_ingest_edit_and_idempotent_rerun(site, tmp_path):
     assert table_counts(db) == before
 
 
+def test_a_run_that_reconnects_between_batches_loads_the_same(site, tmp_path, monkeypatch):
+    """The working database is reopened every RECONNECT_EVERY_PAGES loaded pages (memory goes back):
+    with a reopen after every batch, the run still loads everything through the new connection."""
+    import flows.common
+    from readout_pipeline import warehouse
+
+    facts = site.expected()
+    reopened = []
+    reconnect = warehouse.WorkingDB.reconnect
+
+    def counted(self):
+        old = self.con
+        reconnect(self)
+        reopened.append(self.con is not old)
+
+    monkeypatch.setattr(flows.common, "RECONNECT_EVERY_PAGES", 1)
+    monkeypatch.setattr(warehouse.WorkingDB, "reconnect", counted)
+    config = demo_config(site, tmp_path / "wh")
+    summary = ingest(config)
+    assert summary.status == "completed" and summary.counts["n_failed"] == 0
+    assert summary.counts["n_new_documents"] == facts["distinct_readouts"]
+    batches = -(-(facts["readout_pages"] + 2) // 8)  # fetched pages in batches of (at most) 8
+    assert len(reopened) >= batches and all(reopened)
+    counts = table_counts(config.settings.published_db)
+    assert counts["documents"] == facts["distinct_readouts"]
+    con = duckdb.connect(str(config.settings.published_db), read_only=True)
+    assert con.execute("SELECT count(*) FROM documents WHERE doc_type IS NULL").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM cluster_members").fetchone()[0] == facts["distinct_readouts"]
+    con.close()
+
+
 def test_backfill_from_dir(tmp_path, site):
     saved = tmp_path / "saved"
     saved.mkdir()

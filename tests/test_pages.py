@@ -150,3 +150,36 @@ def test_fetch_and_archive_keeps_no_bodies_in_the_batch(tmp_path):
     batch = pipeline.fetch_and_archive(planned, FetchPolicy(min_delay=0.0), tmp_path, transport=httpx.MockTransport(app))
     assert [p.body for p in batch.pages] == [b""] * 3
     assert all(p.in_archive and p.size == len(GOOD) and archive.load(tmp_path, p.raw_sha256) == GOOD for p in batch.pages)
+
+
+PRESTART_FORKSERVER = """
+import os, threading
+from readout_pipeline import pages
+
+pages.prestart_forkserver()
+for thread in threading.enumerate():
+    if thread.name == "forkserver-prestart":
+        thread.join(60)
+me = str(os.getpid())
+children = [p for p in os.listdir("/proc") if p.isdigit()
+            and open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == me]
+print(pages._POOLS == {})
+for pid in children:
+    print(open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\\0", b" ").decode())
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+def test_prestart_forkserver_starts_the_server_with_the_cleaning_stack_and_no_workers():
+    """A crawl that may find nothing starts the forkserver, which imports the cleaning stack, and
+    no worker process (the pool is created, and workers forked, only when a batch comes)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", PRESTART_FORKSERVER], capture_output=True, text=True,
+                         timeout=120, check=True).stdout.splitlines()
+    assert out[0] == "True", out
+    servers = [c for c in out[1:] if "forkserver" in c]
+    assert len(servers) == 1, out
+    assert "readout_pipeline.warmup" in servers[0] and "trafilatura" in servers[0]
+    assert all("resource_tracker" in c for c in out[1:] if c not in servers), out  # no worker

@@ -173,12 +173,19 @@ def _api_log(work_dir: Path) -> Path:
     return work_dir / "prefect-api.log"
 
 
-def _prestart_cleaning(config: Any) -> None:
-    """Start the cleaning processes now: their start (imports, a warm-up page) overlaps the start of
-    Prefect's API, which leaves a core idle, instead of delaying the first batch."""
+def _prestart_cleaning(config: Any, runner: Any, *, pages_certain: bool) -> None:
+    """Start the local cleaning processes now, so their start (imports, a warm-up page) overlaps
+    the start of Prefect and its API instead of delaying the first batch: the whole pool when
+    pages to clean are certain (a directory or WARC), else only the forkserver the workers fork
+    from (a crawl may find nothing new). Dask workers start elsewhere."""
     from . import pages
 
-    pages.prestart(workers=config.settings.clean_workers, limits=pages.Limits.of(config.settings))
+    if runner.kind != "default":
+        return
+    if pages_certain:
+        pages.prestart(workers=config.settings.clean_workers, limits=pages.Limits.of(config.settings))
+    else:
+        pages.prestart_forkserver()
 
 
 def _api_ready(api: Any) -> None:
@@ -218,6 +225,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     config.select(ids)  # unknown ids: a one-line error before any run starts
     runner = _runner_choice(args)
     api = prepare_prefect(config)
+    _prestart_cleaning(config, runner, pages_certain=False)
     from flows.ingest import ingest
     from flows.runners import with_runner
 
@@ -240,8 +248,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         config.select([args.as_source])
     runner = _runner_choice(args)
     api = prepare_prefect(config)
-    if (args.from_dir or args.from_warc) and runner.kind == "default":
-        _prestart_cleaning(config)  # pages are certain: warm the workers while Prefect starts
+    _prestart_cleaning(config, runner, pages_certain=bool(args.from_dir or args.from_warc))
     from flows.backfill import backfill
     from flows.runners import with_runner
 
@@ -258,6 +265,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     config = _load(args)
     runner = _runner_choice(args)
     api = prepare_prefect(config)
+    _prestart_cleaning(config, runner, pages_certain=False)
     from flows.reparse import reparse
     from flows.runners import with_runner
 

@@ -141,9 +141,10 @@ class WorkingDB:
         con.execute("SET memory_limit = ?", [f"{self.settings.db_memory_mb}MB"])
         return con
 
-    def _reconnect(self) -> None:
-        """Checkpoint, close and reopen the connection (the lock stays held): a long run's DuckDB
-        memory is given back before the memory-hungry full-text index build."""
+    def reconnect(self) -> None:
+        """Checkpoint, close and reopen the connection (the lock stays held): the database
+        instance's memory goes back to the system (during a long run, and before the memory-hungry
+        full-text index build). Holders of the old `con` must take `self.con` again."""
         assert self.con is not None
         self.con.execute("CHECKPOINT")
         self.con.close()
@@ -155,7 +156,7 @@ class WorkingDB:
             raise WarehouseError("publish() needs an open working database")
         from .search import build_search_index  # the index always matches the snapshot
 
-        self._reconnect()  # the index is built on a fresh connection: the run's buffers are gone
+        self.reconnect()  # the index is built on a fresh connection: the run's buffers are gone
         build_search_index(self.con)
         self.con.execute("CHECKPOINT")
         self.con.close()
