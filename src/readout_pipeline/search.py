@@ -21,15 +21,15 @@ from pathlib import Path
 import duckdb
 
 from .errors import WarehouseError
-from .warehouse import _one_line, sql, transaction
+from .warehouse import JOIN_FILTER_KEYS, _one_line, sql, transaction
 
 HIGHLIGHT = "**"  # the snippet wraps matched words in this marker, Markdown style
-# While `search` runs, a join on up to this many keys becomes an IN filter on the documents scan
-# (DuckDB's dynamic_or_filter_threshold, 50 by default; restored afterwards), so that checking a
-# quoted phrase on a few hundred hits reads the text of those rows only, not the whole text column
-# (0.5 s more on a cold cache at 100,000 documents). 2048 is also where DuckDB stops using the
-# primary-key index for such a filter (index_scan_max_count). The results are the same either way.
-_JOIN_FILTER_KEYS = 2048
+# While `search` runs on an analyst's connection, a join on up to JOIN_FILTER_KEYS keys becomes an
+# IN filter on the documents scan (DuckDB's dynamic_or_filter_threshold, 50 by default; restored
+# afterwards), so that checking a quoted phrase on a few hundred hits reads the text of those rows
+# only, not the whole text column (0.5 s more on a cold cache at 100,000 documents). The results
+# are the same either way.
+_JOIN_FILTER_KEYS = JOIN_FILTER_KEYS
 
 
 @dataclass(frozen=True)

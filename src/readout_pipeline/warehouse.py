@@ -54,6 +54,14 @@ _fail_fast_optional_imports()
 SQL_DIR = Path(os.environ.get("READOUT_SQL_DIR") or Path(__file__).resolve().parents[2] / "sql")
 
 
+# A join on up to this many keys becomes a filter on the scanned table (DuckDB's
+# dynamic_or_filter_threshold, 50 by default). The writer looks rows up by a batch of keys (doc_ids,
+# URLs, cluster ids: sql/load/) every batch; above 50 DuckDB would scan the whole table for each,
+# text column included, so a batch's cost would grow with the warehouse (bench/writer_lookups.py).
+# 2048 is also where DuckDB stops using a primary-key index for such a filter (index_scan_max_count).
+JOIN_FILTER_KEYS = 2048
+
+
 @cache
 def sql(name: str) -> str:
     """The text of `sql/<name>`."""
@@ -139,6 +147,7 @@ class WorkingDB:
     def _connect(self) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(str(self.path))
         con.execute("SET memory_limit = ?", [f"{self.settings.db_memory_mb}MB"])
+        con.execute("SET dynamic_or_filter_threshold = ?", [JOIN_FILTER_KEYS])
         return con
 
     def reconnect(self) -> None:
