@@ -38,3 +38,10 @@ def test_clean_quality_runs_on_ten_pages():
 
 def test_doctype_quality_runs():
     assert "accuracy" in run("doctype_quality.py")
+
+
+def test_warehouse_scale_and_writer_lookups_run_on_a_small_warehouse(tmp_path):
+    out = run("warehouse_scale.py", "--docs", "400", "--keep", str(tmp_path / "wh"), "--no-search")
+    assert "published warehouse: 400 documents" in out
+    out = run("writer_lookups.py", "--warehouse", str(tmp_path / "wh"), "--repeat", "1")
+    assert "| load/clusters_unfingerprinted.sql |" in out and "| all |" in out
