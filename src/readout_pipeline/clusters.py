@@ -27,7 +27,7 @@ import duckdb
 
 from . import doctype, neardup
 from .analyze import Analysis
-from .warehouse import params, sql, transaction
+from .warehouse import JOIN_FILTER_KEYS, params, sql, transaction
 
 __all__ = ["update_clusters", "update_doc_types"]
 
@@ -40,6 +40,8 @@ def _canonical_key(row: tuple) -> tuple:
 
 
 BATCH_SIZE = 2000  # documents fingerprinted and clustered per transaction
+# A batch's texts are read by a join on its doc_ids, which filters the scan only up to this many keys.
+assert BATCH_SIZE <= JOIN_FILTER_KEYS
 
 
 def update_clusters(

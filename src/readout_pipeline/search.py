@@ -29,7 +29,6 @@ HIGHLIGHT = "**"  # the snippet wraps matched words in this marker, Markdown sty
 # afterwards), so that checking a quoted phrase on a few hundred hits reads the text of those rows
 # only, not the whole text column (0.5 s more on a cold cache at 100,000 documents). The results
 # are the same either way.
-_JOIN_FILTER_KEYS = JOIN_FILTER_KEYS
 
 
 @dataclass(frozen=True)
@@ -144,7 +143,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) -> list[
     load_fts(con)
     try:
         previous = con.execute(sql("search/join_filter_keys.sql")).fetchone()[0]
-        con.execute("SET dynamic_or_filter_threshold = ?", [max(_JOIN_FILTER_KEYS, int(previous))])
+        con.execute("SET dynamic_or_filter_threshold = ?", [max(JOIN_FILTER_KEYS, int(previous))])
         try:
             rows = con.execute(sql("search/search.sql"), {"query": query, "max_results": int(limit)}).fetchall()
         finally:
