@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TypeVar
 
 REPO = Path(__file__).resolve().parents[1]
 WCXB = "corpora/wcxb-dev/html"
@@ -331,6 +332,25 @@ def run_cli(args: list[str], *, env: dict[str, str] | None = None, interval: flo
         cpu_role[role] = cpu_role.get(role, 0.0) + seconds
     return RunResult(argv, proc.returncode, wall, out.get("out", ""), out.get("err", ""), peak_total,
                      peak_role, cpu_role, samples, peak_pss, peak_pss_role, pss_samples, peak_pss_without_api)
+
+
+T = TypeVar("T")
+
+
+def cold_and_warm(fn: Callable[[], T], repeat: int, *, give_up_after: float | None = None) -> tuple[float, float, T]:
+    """Seconds of the first call of `fn` (cold), the best of `repeat` more (warm), and the first
+    call's value. With `give_up_after`: a cold call slower than that is not repeated (warm = cold)."""
+    t = time.perf_counter()
+    value = fn()
+    cold = time.perf_counter() - t
+    if give_up_after is not None and cold > give_up_after:
+        return cold, cold, value
+    warm = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        warm = min(warm, time.perf_counter() - t)
+    return cold, warm, value
 
 
 def bench_env(tmp: Path) -> dict[str, str]:

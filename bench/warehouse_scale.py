@@ -159,17 +159,7 @@ def build(directory: Path, n: int, derive: bool) -> dict[str, float]:
 
 
 def timed(fn, repeat: int = 3) -> tuple[float, float, int]:
-    t = time.perf_counter()
-    rows = fn()
-    cold = time.perf_counter() - t
-    if cold > 5 * GOAL_S:  # far over the goal: one run says enough
-        return cold, cold, rows
-    warm = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        warm = min(warm, time.perf_counter() - t)
-    return cold, warm, rows
+    return common.cold_and_warm(fn, repeat, give_up_after=5 * GOAL_S)  # far over the goal: one run says enough
 
 
 CAP_S = 60.0  # a query still running after this is interrupted and reported as "> CAP_S"

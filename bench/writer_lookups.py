@@ -20,7 +20,6 @@ import random
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -59,14 +58,7 @@ def timed(path: Path, threshold: int | None, sql_text: str, param: list, repeat:
     try:
         if threshold is not None:
             con.execute("SET dynamic_or_filter_threshold = ?", [threshold])
-        t = time.perf_counter()
-        rows = con.execute(sql_text, param).fetchall()
-        cold = time.perf_counter() - t
-        warm = float("inf")
-        for _ in range(repeat):
-            t = time.perf_counter()
-            con.execute(sql_text, param).fetchall()
-            warm = min(warm, time.perf_counter() - t)
+        cold, warm, rows = common.cold_and_warm(lambda: con.execute(sql_text, param).fetchall(), repeat)
     finally:
         con.close()
     return cold, warm, sorted(rows, key=repr)
