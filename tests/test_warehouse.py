@@ -285,3 +285,18 @@ def test_a_batch_lookup_reads_only_the_batch_rows(db, lookup):
     # With DuckDB's default threshold the same lookup scans (nearly) the whole table.
     con.execute("RESET dynamic_or_filter_threshold")
     assert _rows_scanned(con, "documents", query, warehouse.params(wanted)) > 2 * len(wanted)
+
+
+def test_the_writer_threads_limit_holds_across_reconnects_and_is_given_back(db):
+    def threads() -> int:
+        return db.con.execute("SELECT current_setting('threads')").fetchone()[0]
+
+    default = threads()
+    db.use_threads(1)
+    assert threads() == 1
+    db.reconnect()  # a long run reopens the database: the limit stays
+    assert threads() == 1
+    db.use_threads(None)
+    assert threads() == default
+    db.reconnect()
+    assert threads() == default

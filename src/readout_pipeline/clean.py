@@ -698,9 +698,12 @@ def _prune_chrome_nodes(tree) -> None:
 
 def _extract(bare_extraction, tree, url: str | None, *, favor_recall: bool):
     from .readability_bound import bounded_comparison
+    from .xpath_guards import guarded_xpaths
 
     try:
-        with bounded_comparison():  # same result, without readability runs that cannot change it
+        # Same result, without the readability runs that cannot change it, and with trafilatura's
+        # regular-expression XPaths tested only where the attribute exists.
+        with bounded_comparison(), guarded_xpaths():
             return bare_extraction(
                 tree,
                 url=url,

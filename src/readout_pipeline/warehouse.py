@@ -88,6 +88,7 @@ class WorkingDB:
         self.published = settings.published_db
         self._lock_fh: Any = None
         self.con: duckdb.DuckDBPyConnection | None = None
+        self.threads: int | None = None  # DuckDB's threads for this connection (None: its default)
 
     def __enter__(self) -> WorkingDB:
         self.open()
@@ -148,7 +149,19 @@ class WorkingDB:
         con = duckdb.connect(str(self.path))
         con.execute("SET memory_limit = ?", [f"{self.settings.db_memory_mb}MB"])
         con.execute("SET dynamic_or_filter_threshold = ?", [JOIN_FILTER_KEYS])
+        if self.threads:
+            con.execute("SET threads = ?", [self.threads])
         return con
+
+    def use_threads(self, threads: int | None) -> None:
+        """Limit DuckDB's threads (kept across reconnects), or give it its default back (None).
+        While cleaning processes keep every core busy, more writer threads only contend for them."""
+        self.threads = threads
+        if self.con is not None:
+            if threads:
+                self.con.execute("SET threads = ?", [threads])
+            else:
+                self.con.execute("RESET threads")
 
     def reconnect(self) -> None:
         """Checkpoint, close and reopen the connection (the lock stays held): the database

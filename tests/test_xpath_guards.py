@@ -1,0 +1,118 @@
+"""The guarded XPaths select exactly what trafilatura's own select, cleaning results do not change,
+and trafilatura's lists are given back. The WCXB case reads ../shared (or $READOUT_SHARED), skipped
+without."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import pytest
+from lxml.etree import XPath
+from trafilatura import xpaths
+from trafilatura.utils import load_html
+
+from readout_pipeline import xpath_guards
+from readout_pipeline.clean import clean_html, decode_body
+
+SHARED = Path(os.environ.get("READOUT_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+WCXB = SHARED / "corpora" / "wcxb-dev" / "html"
+RE = {"re": xpaths.REGEXP_NS}
+
+# Attributes present, absent, empty, in both orders (re:test(@id|@class) reads the first one).
+MIXED = """<html><body>
+<div id="main"><p class="intro">Intro</p><p>Plain</p><p class="">Empty class</p></div>
+<div class="sidebar-widget" id="x1"><span>Side</span></div>
+<div id="cookie-banner" class="notice">Cookies</div>
+<div class="notice" id="cookie-banner2">Cookies again</div>
+<section class="comments-area"><div id="comments"><p>First!</p></div></section>
+<div style="display:none" id="hidden-thing">Hidden</div>
+<article class="post-content entry"><p>Body text of the article.</p></article>
+<footer class="site-footer"><div class="share-buttons">Share</div></footer>
+</body></html>"""
+
+
+def _demo_pages() -> list[str]:
+    from readout_pipeline.demo_site import DemoSite
+
+    with DemoSite(revision=2) as site:
+        return [
+            decode_body(site.resource(key, art.path).body, "utf-8")
+            for key, pub in site.publishers.items()
+            for art in pub.articles
+        ]
+
+
+def _same_selection(html: str) -> int:
+    """Assert every rewritten expression selects the same elements as the original; return how
+    many expressions selected something."""
+    tree = load_html(html)
+    assert tree is not None
+    nonempty = 0
+    for name, changed in xpath_guards.rewritten().items():
+        for i, original, new in changed:
+            want, got = original(tree), new(tree)
+            assert got == want, f"{name}[{i}]"
+            nonempty += bool(want)
+    return nonempty
+
+
+def test_guard_skips_the_test_only_where_an_absent_attribute_cannot_match():
+    assert xpath_guards.guard(".//*[re:test(@id, 'nav|menu')]") == ".//*[((@id) and re:test(@id, 'nav|menu'))]"
+    assert (
+        xpath_guards.guard(".//*[re:test(@id|@class, 'cookie')]")
+        == ".//*[((@id|@class) and re:test(@id|@class, 'cookie'))]"
+    )
+    # 'x*' and '^$' match an empty string, so an element without the attribute is selected: unchanged
+    for pattern in ("x*", "^$", "(?:a|)"):
+        path = f".//p[re:test(@class, '{pattern}')]"
+        assert xpath_guards.guard(path) == path
+        tree = load_html(MIXED)
+        assert XPath(path, namespaces=RE)(tree) == XPath(xpath_guards.guard(path), namespaces=RE)(tree)
+        assert any(p.get("class") is None for p in XPath(path, namespaces=RE)(tree))
+
+
+def test_only_element_selecting_expressions_are_rewritten():
+    assert xpath_guards._selects_elements(".//div[re:test(@class, 'a')]//p[@id]")
+    assert not xpath_guards._selects_elements(".//meta[re:test(@name, 'a')]/@content")
+    assert not xpath_guards._selects_elements(".//*[re:test(@class, 'a')]/text()")
+    table = xpath_guards.rewritten()
+    assert "OVERALL_DISCARD_XPATH" in table and "BODY_XPATH" in table  # the hot ones, with this trafilatura
+    for changed in table.values():
+        for _i, original, new in changed:
+            assert "re:test" in original.path and new.path.count(" and re:test(") >= 1
+
+
+def test_the_lists_hold_the_rewritten_expressions_inside_the_block_only():
+    table = xpath_guards.rewritten()
+    before = {name: list(getattr(xpaths, name)) for name in table}
+    with xpath_guards.guarded_xpaths():
+        for name, changed in table.items():
+            for i, _original, new in changed:
+                assert getattr(xpaths, name)[i] is new
+    for name, entries in before.items():
+        assert getattr(xpaths, name) == entries
+        assert all(a is b for a, b in zip(getattr(xpaths, name), entries, strict=True))
+
+
+def test_same_selection_on_a_page_of_mixed_attributes():
+    assert _same_selection(MIXED) >= 3
+
+
+def test_same_selection_and_same_cleaning_on_the_demo_pages(monkeypatch: pytest.MonkeyPatch):
+    htmls = _demo_pages()
+    assert len(htmls) >= 25
+    for html in htmls:
+        _same_selection(html)
+    guarded = [clean_html(html, "https://example.test/readout") for html in htmls]
+    monkeypatch.setattr(xpath_guards, "rewritten", dict)  # nothing swapped in: trafilatura's own
+    plain = [clean_html(html, "https://example.test/readout") for html in htmls]
+    assert guarded == plain and all(doc is not None for doc in guarded)
+
+
+@pytest.mark.skipif(not WCXB.is_dir(), reason=f"WCXB pages not found under {SHARED}")
+def test_same_selection_on_real_pages():
+    files = sorted(WCXB.glob("*.html.gz"))[:120]
+    selected = sum(_same_selection(decode_body(gzip.decompress(p.read_bytes()), None)) for p in files)
+    assert selected >= len(files)  # the expressions do select things on real pages
