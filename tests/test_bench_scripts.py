@@ -45,3 +45,8 @@ def test_warehouse_scale_and_writer_lookups_run_on_a_small_warehouse(tmp_path):
     assert "published warehouse: 400 documents" in out
     out = run("writer_lookups.py", "--warehouse", str(tmp_path / "wh"), "--repeat", "1")
     assert "| load/clusters_unfingerprinted.sql |" in out and "| all |" in out
+
+
+def test_trafilatura_speedups_bench_runs_on_ten_pages():
+    out = run("trafilatura_speedups.py", "--limit", "10")
+    assert "pages: 10" in out and "pages with a different result: 0" in out

@@ -698,12 +698,9 @@ def _prune_chrome_nodes(tree) -> None:
 
 def _extract(bare_extraction, tree, url: str | None, *, favor_recall: bool):
     from .readability_bound import bounded_comparison
-    from .xpath_guards import guarded_xpaths
 
     try:
-        # Same result, without the readability runs that cannot change it, and with trafilatura's
-        # regular-expression XPaths tested only where the attribute exists.
-        with bounded_comparison(), guarded_xpaths():
+        with bounded_comparison():  # same result, without readability runs that cannot change it
             return bare_extraction(
                 tree,
                 url=url,
@@ -728,6 +725,13 @@ def clean_html(html: str, url: str | None = None) -> CleanDoc | None:
     then removes what it kept of banners, widgets, calls to action and contact blocks;
     the text is normalized.
     """
+    from .trafilatura_speedups import active
+
+    with active():  # the same results at less CPU (trafilatura_speedups.py)
+        return _clean_html(html, url)
+
+
+def _clean_html(html: str, url: str | None) -> CleanDoc | None:
     if not html or not html.strip():
         return None
     from trafilatura import bare_extraction

@@ -1,6 +1,6 @@
-"""The guarded XPaths select exactly what trafilatura's own select, cleaning results do not change,
-and trafilatura's lists are given back. The WCXB case reads ../shared (or $READOUT_SHARED), skipped
-without."""
+"""The guarded XPaths select exactly what trafilatura's own select, the parser gives every element
+the class trafilatura's gives it, cleaning results do not change, and trafilatura gets its own back.
+The WCXB case reads ../shared (or $READOUT_SHARED), skipped without."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ import gzip
 import os
 from pathlib import Path
 
+import lxml.html
 import pytest
 from lxml.etree import XPath
-from trafilatura import xpaths
+from trafilatura import utils, xpaths
 from trafilatura.utils import load_html
 
-from readout_pipeline import xpath_guards
+from readout_pipeline import trafilatura_speedups as speedups
 from readout_pipeline.clean import clean_html, decode_body
 
 SHARED = Path(os.environ.get("READOUT_SHARED") or Path(__file__).resolve().parents[2] / "shared")
@@ -50,7 +51,7 @@ def _same_selection(html: str) -> int:
     tree = load_html(html)
     assert tree is not None
     nonempty = 0
-    for name, changed in xpath_guards.rewritten().items():
+    for name, changed in speedups.rewritten().items():
         for i, original, new in changed:
             want, got = original(tree), new(tree)
             assert got == want, f"{name}[{i}]"
@@ -59,41 +60,68 @@ def _same_selection(html: str) -> int:
 
 
 def test_guard_skips_the_test_only_where_an_absent_attribute_cannot_match():
-    assert xpath_guards.guard(".//*[re:test(@id, 'nav|menu')]") == ".//*[((@id) and re:test(@id, 'nav|menu'))]"
+    assert speedups.guard(".//*[re:test(@id, 'nav|menu')]") == ".//*[((@id) and re:test(@id, 'nav|menu'))]"
     assert (
-        xpath_guards.guard(".//*[re:test(@id|@class, 'cookie')]")
+        speedups.guard(".//*[re:test(@id|@class, 'cookie')]")
         == ".//*[((@id|@class) and re:test(@id|@class, 'cookie'))]"
     )
     # 'x*' and '^$' match an empty string, so an element without the attribute is selected: unchanged
     for pattern in ("x*", "^$", "(?:a|)"):
         path = f".//p[re:test(@class, '{pattern}')]"
-        assert xpath_guards.guard(path) == path
+        assert speedups.guard(path) == path
         tree = load_html(MIXED)
-        assert XPath(path, namespaces=RE)(tree) == XPath(xpath_guards.guard(path), namespaces=RE)(tree)
+        assert XPath(path, namespaces=RE)(tree) == XPath(speedups.guard(path), namespaces=RE)(tree)
         assert any(p.get("class") is None for p in XPath(path, namespaces=RE)(tree))
 
 
 def test_only_element_selecting_expressions_are_rewritten():
-    assert xpath_guards._selects_elements(".//div[re:test(@class, 'a')]//p[@id]")
-    assert not xpath_guards._selects_elements(".//meta[re:test(@name, 'a')]/@content")
-    assert not xpath_guards._selects_elements(".//*[re:test(@class, 'a')]/text()")
-    table = xpath_guards.rewritten()
+    assert speedups._selects_elements(".//div[re:test(@class, 'a')]//p[@id]")
+    assert not speedups._selects_elements(".//meta[re:test(@name, 'a')]/@content")
+    assert not speedups._selects_elements(".//*[re:test(@class, 'a')]/text()")
+    table = speedups.rewritten()
     assert "OVERALL_DISCARD_XPATH" in table and "BODY_XPATH" in table  # the hot ones, with this trafilatura
     for changed in table.values():
         for _i, original, new in changed:
             assert "re:test" in original.path and new.path.count(" and re:test(") >= 1
 
 
-def test_the_lists_hold_the_rewritten_expressions_inside_the_block_only():
-    table = xpath_guards.rewritten()
+def test_trafilatura_holds_the_changes_inside_the_block_only():
+    table = speedups.rewritten()
     before = {name: list(getattr(xpaths, name)) for name in table}
-    with xpath_guards.guarded_xpaths():
+    parser = utils.HTML_PARSER
+    with speedups.active():
+        with speedups.active():  # nested (another thread cleaning at the same time)
+            pass
+        assert utils.HTML_PARSER is speedups.fast_parser() is not parser  # still in use here
         for name, changed in table.items():
             for i, _original, new in changed:
                 assert getattr(xpaths, name)[i] is new
+    assert utils.HTML_PARSER is parser
     for name, entries in before.items():
-        assert getattr(xpaths, name) == entries
         assert all(a is b for a, b in zip(getattr(xpaths, name), entries, strict=True))
+
+
+FORM_PAGE = """<html><head><title>T</title></head><body><!-- a comment -->
+<form action="/s"><label for="q">Search</label><input id="q" name="q"><select name="s"><option>a</option>
+</select><textarea name="t">x</textarea></form><div><p>Text <b>bold</b></p></div></body></html>"""
+
+
+def test_the_fast_parser_gives_every_element_trafilatura_parsers_class():
+    from lxml.html import FormElement, HtmlComment, HtmlElement, InputElement, TextareaElement
+
+    plain = load_html(FORM_PAGE)
+    with speedups.active():
+        fast = load_html(FORM_PAGE)
+    got = [(el.tag, type(el)) for el in fast.iter()]
+    want = [(el.tag, type(el)) for el in plain.iter()]
+    assert got == want
+    classes = dict(got)
+    assert classes["form"] is FormElement and classes["input"] is InputElement
+    assert classes["textarea"] is TextareaElement and classes["div"] is HtmlElement
+    # trafilatura's parser drops comments; elements and comments made later get lxml.html's classes
+    fast.body.append(fast.makeelement("p"))
+    fast.body.append(lxml.html.HtmlComment("made later"))
+    assert type(fast.body[-2]) is HtmlElement and type(fast.body[-1]) is HtmlComment
 
 
 def test_same_selection_on_a_page_of_mixed_attributes():
@@ -105,10 +133,11 @@ def test_same_selection_and_same_cleaning_on_the_demo_pages(monkeypatch: pytest.
     assert len(htmls) >= 25
     for html in htmls:
         _same_selection(html)
-    guarded = [clean_html(html, "https://example.test/readout") for html in htmls]
-    monkeypatch.setattr(xpath_guards, "rewritten", dict)  # nothing swapped in: trafilatura's own
+    faster = [clean_html(html, "https://example.test/readout") for html in htmls]
+    monkeypatch.setattr(speedups, "rewritten", dict)  # nothing swapped in: trafilatura's own
+    monkeypatch.setattr(speedups, "fast_parser", lambda: speedups._ORIGINAL_PARSER)
     plain = [clean_html(html, "https://example.test/readout") for html in htmls]
-    assert guarded == plain and all(doc is not None for doc in guarded)
+    assert faster == plain and all(doc is not None for doc in faster)
 
 
 @pytest.mark.skipif(not WCXB.is_dir(), reason=f"WCXB pages not found under {SHARED}")
