@@ -119,12 +119,12 @@ def fast_parser() -> Any:
     return parser
 
 
-def _swap(on: bool) -> None:
-    for name, changed in rewritten().items():
+def _swap(table: dict[str, list[tuple[int, Any, XPath]]], parser: Any, on: bool) -> None:
+    for name, changed in table.items():
         entries = getattr(xpaths, name)
         for i, original, new in changed:
             entries[i] = new if on else original
-    utils.HTML_PARSER = fast_parser() if on else _ORIGINAL_PARSER
+    utils.HTML_PARSER = parser if on else _ORIGINAL_PARSER
 
 
 @contextlib.contextmanager
@@ -132,14 +132,15 @@ def active() -> Iterator[None]:
     """Run trafilatura with both changes inside the block (same results; a thread running
     trafilatura at the same time gets the same results too)."""
     global _users
+    table, parser = rewritten(), fast_parser()  # built first: if that fails, nothing was swapped
     with _LOCK:
         _users += 1
         if _users == 1:
-            _swap(True)
+            _swap(table, parser, True)
     try:
         yield
     finally:
         with _LOCK:
             _users -= 1
             if _users == 0:
-                _swap(False)
+                _swap(table, parser, False)
