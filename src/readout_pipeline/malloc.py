@@ -5,6 +5,11 @@ first large buffer is freed, and from then on such buffers come from the heap, w
 rarely given back: a process's RSS ratchets up to the largest batch or page it ever held.
 `tune()` keeps every allocation over 128 KB in its own mapping (unmapped when freed) and trims the
 heap top sooner; `trim()` gives free heap pages back (about 1 ms), for use after a large page.
+
+Both cost page faults: memory given back is faulted in again when it is used next. The flow process
+uses `tune()`; the cleaning workers do not, and `trim()` every 50 pages and after a page over 1 MB
+(pages.py): measured over 700 WCXB pages, the same RSS at the end as with `tune()` and a trim after
+every page over 256 KB, with about 220 page faults per page instead of 1,480.
 """
 
 from __future__ import annotations
