@@ -50,3 +50,8 @@ def test_warehouse_scale_and_writer_lookups_run_on_a_small_warehouse(tmp_path):
 def test_trafilatura_speedups_bench_runs_on_ten_pages():
     out = run("trafilatura_speedups.py", "--limit", "10")
     assert "pages: 10" in out and "pages with a different result: 0" in out
+
+
+def test_worker_malloc_bench_runs_on_a_few_pages():
+    out = run("worker_malloc.py", "--pages", "8", "--rounds", "1")
+    assert "| tune + trim > 256 KB |" in out and "| trim every 50 |" in out

@@ -220,8 +220,8 @@ def _init_worker(limits: Limits, owner: int = 0) -> None:
     import signal
 
     # No malloc.tune() here (the flow has it): with every buffer over 128 KB in its own mapping, a
-    # worker took ~1,480 page faults and 2.7 ms of system time per page against ~220 and 0.5 ms with
-    # the trim every _TRIM_EVERY_PAGES pages below, which keeps its RSS as flat (bench/README.md).
+    # worker took ~1,485 page faults and 3 ms of system time per page against ~625 and 1.35 ms with
+    # the trim every _TRIM_EVERY_PAGES pages below (bench/worker_malloc.py, bench/README.md).
     if owner:
         _watch_owner(owner)
     signal.signal(signal.SIGALRM, _on_alarm)
