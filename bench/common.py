@@ -63,6 +63,20 @@ def read_page(path: Path) -> bytes:
     return gzip.decompress(path.read_bytes())
 
 
+def raw_page(path: Path):
+    """A WCXB page as the cleaning workers receive it (a `pages.RawPage` with its body), for the
+    scripts that time `pages.parse_page` in one process. Its URL is the file's, to be replaced by the
+    page's declared one, as a backfill does."""
+    from datetime import UTC, datetime
+
+    from readout_pipeline.pages import RawPage
+
+    url = path.resolve().as_uri()
+    return RawPage(url=url, fetch_url=url, source_id="bench", raw_sha256="0" * 64, content_type="text/html",
+                   charset=None, fetched_at=datetime(2024, 1, 1, tzinfo=UTC), body=read_page(path),
+                   url_from_page=True)
+
+
 def decode(body: bytes) -> str:
     from readout_pipeline.clean import decode_body
 

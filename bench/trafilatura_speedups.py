@@ -16,19 +16,11 @@ from __future__ import annotations
 
 import argparse
 import time
-from datetime import UTC, datetime
 
 import common
 
 from readout_pipeline import pages
 from readout_pipeline import trafilatura_speedups as speedups
-
-
-def _raw(path) -> pages.RawPage:
-    url = path.resolve().as_uri()
-    return pages.RawPage(url=url, fetch_url=url, source_id="bench", raw_sha256="0" * 64, content_type="text/html",
-                         charset=None, fetched_at=datetime(2024, 1, 1, tzinfo=UTC), body=common.read_page(path),
-                         url_from_page=True)
 
 
 def main() -> int:
@@ -54,9 +46,9 @@ def main() -> int:
     files = common.wcxb_files(args.limit)
     for name in names:  # warm up every way (lazy imports, date parser locales) before timing
         speedups.rewritten, speedups.fast_parser = variants[name]
-        pages.parse_page(_raw(files[0]))
+        pages.parse_page(common.raw_page(files[0]))
     for k, path in enumerate(files):
-        raw = _raw(path)
+        raw = common.raw_page(path)
         results = {}
         for name in names[k % 3:] + names[: k % 3]:
             speedups.rewritten, speedups.fast_parser = variants[name]

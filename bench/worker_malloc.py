@@ -4,8 +4,8 @@
 
 * `tune + trim > 256 KB` (the workers until this script): `malloc.tune()` (every allocation over
   128 KB in its own mapping) and `malloc.trim()` after every page over 256 KB;
-* `trim every 50` (the workers now, pages.py): glibc's defaults, `malloc.trim()` every 50 pages and
-  after a page over 1 MB.
+* `trim every 50` (the workers now, pages.py): glibc's defaults, `malloc.trim()` every
+  `pages._TRIM_EVERY_PAGES` (50) pages and after a page over `pages._TRIM_AFTER_BYTES` (1 MB).
 
 Each policy runs in its own process (mallopt settings are process-wide), alternating, `--rounds` times
 each, over the same WCXB pages parsed as the workers parse them (`pages.parse_page`, after the warm-up
@@ -23,7 +23,6 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 
 import common
 
@@ -36,12 +35,7 @@ def one(policy: str, n: int) -> dict[str, float]:
     if policy == POLICIES[0]:
         malloc.tune()
     warmup.warm_up()
-    raws = []
-    for path in common.wcxb_files(n):
-        url = path.resolve().as_uri()
-        raws.append(pages.RawPage(url=url, fetch_url=url, source_id="bench", raw_sha256="0" * 64,
-                                  content_type="text/html", charset=None, fetched_at=datetime(2024, 1, 1, tzinfo=UTC),
-                                  body=common.read_page(path), url_from_page=True))
+    raws = [common.raw_page(path) for path in common.wcxb_files(n)]
     rss = []
     before, start = resource.getrusage(resource.RUSAGE_SELF), time.process_time()
     for k, raw in enumerate(raws, 1):
@@ -49,7 +43,7 @@ def one(policy: str, n: int) -> dict[str, float]:
         if policy == POLICIES[0]:
             if raw.size > 256 * 1024:
                 malloc.trim()
-        elif k % 50 == 0 or raw.size > 1024 * 1024:
+        elif k % pages._TRIM_EVERY_PAGES == 0 or raw.size > pages._TRIM_AFTER_BYTES:  # as _parse_limited
             malloc.trim()
         with open("/proc/self/statm") as fh:
             rss.append(int(fh.read().split()[1]) * resource.getpagesize() / 2**20)

@@ -160,8 +160,8 @@ class BatchPipeline:
 
     While local cleaning processes run, the writer uses one DuckDB thread: the processes keep every
     core busy, and a second writer thread only takes CPU from them (measured: the flow's CPU time of
-    a 1,497-page backfill 2-4 s lower, in two runs). The default comes back when the pipeline ends, for the derived
-    tables and the full-text index built once the cleaning is over."""
+    a 1,497-page backfill 2-4 s lower, in two runs). The default comes back when the pipeline ends,
+    for the derived tables and the full-text index built once the cleaning is over."""
 
     def __init__(
         self, db: warehouse.WorkingDB, run_id: str, counts: Counter[str], settings: Settings, *, derive: bool = True
