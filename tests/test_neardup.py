@@ -78,3 +78,38 @@ def test_simhash_majority_bits():
 def test_minhash_similarity_rejects_mismatched_sizes():
     with pytest.raises(ValueError):
         neardup.minhash_similarity([1, 2], [1])
+
+
+def _reference_shingles(text: str, k: int = neardup.SHINGLE_WORDS) -> frozenset[int]:
+    """The definition the stored fingerprints follow, written the plain way: BLAKE2b-64 of each
+    window of k words joined by one space, UTF-8, read little-endian."""
+    from hashlib import blake2b
+
+    toks = neardup.words(text)
+    windows = [toks] if 0 < len(toks) <= k else [toks[i : i + k] for i in range(len(toks) - k + 1)]
+    return frozenset(
+        int.from_bytes(blake2b(" ".join(w).encode(), digest_size=8).digest(), "little") for w in windows
+    )
+
+
+def _reference_simhash(hashes: frozenset[int]) -> int:
+    return sum(1 << bit for bit in range(64) if 2 * sum((h >> bit) & 1 for h in hashes) > len(hashes))
+
+
+@pytest.mark.parametrize("sample", [
+    "", "one", "one two three four five", "one two three four five six",
+    "Ünïcödé wörds, ﬁne ２０２４ — São Tomé 北京 会谈 取得 成果 x y z İstanbul ß e\u0301",
+    "ascii words then é then more ascii words and a last few words",
+    "call_a.txt", "call_b_same_office.txt",
+])
+def test_fingerprint_matches_the_plain_definition(sample: str):
+    """Fingerprints stored by earlier runs stay comparable: the packed computation gives what
+    the plain definition gives, for ASCII and non-ASCII words (bytes, not characters, in a window)."""
+    body = text(sample) if sample.endswith(".txt") else sample * 3
+    expected = _reference_shingles(body)
+    assert neardup.shingles(body) == expected
+    fp = neardup.fingerprint(body)
+    assert fp.n_shingles == len(expected)
+    assert fp.simhash == _reference_simhash(expected) == neardup.simhash(expected)
+    assert fp.minhash == neardup.minhash(expected)
+    assert fp.buckets == neardup.lsh_buckets(neardup.minhash(expected))
