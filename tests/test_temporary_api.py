@@ -32,15 +32,32 @@ def test_an_existing_api_url_is_used_as_it_is(monkeypatch, tmp_path):
     assert temporary_api.start(tmp_path / "api.log") is None
 
 
+def _environ(pid: int) -> dict[str, str]:
+    raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(item.decode().partition("=")[::2] for item in raw if item)
+
+
 @pytest.mark.slow
-def test_start_wait_stop(monkeypatch, tmp_path):
+@pytest.mark.parametrize("register_blocks", [None, "true"])
+def test_start_wait_stop(monkeypatch, tmp_path, register_blocks):
+    """A new PREFECT_HOME (its database created at start) answers without registering block
+    types; a value set in the environment wins over the temporary API's own."""
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect-home"))
+    if register_blocks:
+        monkeypatch.setenv("PREFECT_API_BLOCKS_REGISTER_ON_START", register_blocks)
+    else:
+        monkeypatch.delenv("PREFECT_API_BLOCKS_REGISTER_ON_START", raising=False)
     api = temporary_api.start(tmp_path / "api.log")
     try:
         assert os.environ["PREFECT_API_URL"] == api.url
         api.wait(timeout=120)
         assert httpx.get(f"{api.url}/health", timeout=5, trust_env=False).status_code == 200
+        if sys.platform.startswith("linux"):
+            env = _environ(api.process.pid)
+            assert env["PREFECT_API_BLOCKS_REGISTER_ON_START"] == (register_blocks or "false")
+            assert env["PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION"] == "false"
+            assert env["PREFECT_UI_ENABLED"] == "0"
     finally:
         api.stop()
         monkeypatch.delenv("PREFECT_API_URL", raising=False)
