@@ -5,7 +5,8 @@
 * `tune + trim > 256 KB` (the workers until this script): `malloc.tune()` (every allocation over
   128 KB in its own mapping) and `malloc.trim()` after every page over 256 KB;
 * `trim every 50` (the workers now, pages.py): glibc's defaults, `malloc.trim()` every
-  `pages._TRIM_EVERY_PAGES` (50) pages and after a page over `pages._TRIM_AFTER_BYTES` (1 MB).
+  `pages._TRIM_EVERY_PAGES` (50) pages and after a page over `pages._TRIM_AFTER_BYTES` (1 MB), by the
+  workers' own `pages.trim_now_and_then`.
 
 Each policy runs in its own process (mallopt settings are process-wide), alternating, `--rounds` times
 each, over the same WCXB pages parsed as the workers parse them (`pages.parse_page`, after the warm-up
@@ -38,12 +39,11 @@ def one(policy: str, n: int) -> dict[str, float]:
     raws = [common.raw_page(path) for path in common.wcxb_files(n)]
     rss = []
     before, start = resource.getrusage(resource.RUSAGE_SELF), time.process_time()
-    for k, raw in enumerate(raws, 1):
+    for raw in raws:
         pages.parse_page(raw)
-        if policy == POLICIES[0]:
-            if raw.size > 256 * 1024:
-                malloc.trim()
-        elif k % pages._TRIM_EVERY_PAGES == 0 or raw.size > pages._TRIM_AFTER_BYTES:  # as _parse_limited
+        if policy == POLICIES[1]:
+            pages.trim_now_and_then(raw.size)  # what a worker does after each page
+        elif raw.size > 256 * 1024:
             malloc.trim()
         with open("/proc/self/statm") as fh:
             rss.append(int(fh.read().split()[1]) * resource.getpagesize() / 2**20)

@@ -221,7 +221,7 @@ def _init_worker(limits: Limits, owner: int = 0) -> None:
 
     # No malloc.tune() here (the flow has it): with every buffer over 128 KB in its own mapping, a
     # worker took ~1,485 page faults and 3 ms of system time per page against ~625 and 1.35 ms with
-    # the trim every _TRIM_EVERY_PAGES pages below (bench/worker_malloc.py, bench/README.md).
+    # trim_now_and_then below (bench/worker_malloc.py, bench/README.md).
     if owner:
         _watch_owner(owner)
     signal.signal(signal.SIGALRM, _on_alarm)
@@ -235,7 +235,6 @@ def _parse_limited(args: tuple[RawPage, tuple[str, ...], Limits, bool, Path | No
     import resource
     import signal
 
-    global _since_trim
     page, keywords, limits, with_analysis, archive_dir = args
     page = with_body(page, archive_dir)
     used = int(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]))
@@ -257,18 +256,24 @@ def _parse_limited(args: tuple[RawPage, tuple[str, ...], Limits, bool, Path | No
         raise ExtractionError(f"{page.url}: {type(exc).__name__}: {exc}"[:1000]) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        _since_trim += 1
-        if _since_trim >= _TRIM_EVERY_PAGES or page.size > _TRIM_AFTER_BYTES:
-            # Parse trees leave the heap grown: give the free pages back now and then, or the
-            # worker keeps the high-water mark of the largest page it ever cleaned (malloc.py).
-            # Not after every page: the pages given back are faulted in again by the next one.
-            malloc.trim()
-            _since_trim = 0
+        trim_now_and_then(page.size)
 
 
 _TRIM_EVERY_PAGES = 50
 _TRIM_AFTER_BYTES = 1024 * 1024
 _since_trim = 0
+
+
+def trim_now_and_then(page_size: int) -> None:
+    """After a page is cleaned in a worker: give the free heap back every `_TRIM_EVERY_PAGES` pages
+    and after a page over `_TRIM_AFTER_BYTES`. Parse trees leave the heap grown, and without a trim the
+    worker keeps the high-water mark of the largest page it ever cleaned (malloc.py); not after every
+    page, because the pages given back are faulted in again by the next one."""
+    global _since_trim
+    _since_trim += 1
+    if _since_trim >= _TRIM_EVERY_PAGES or page_size > _TRIM_AFTER_BYTES:
+        malloc.trim()
+        _since_trim = 0
 
 
 def default_workers() -> int:
