@@ -13,6 +13,37 @@ import re
 
 _I = re.IGNORECASE
 
+
+# The only characters outside ASCII that re.IGNORECASE matches to an ASCII letter ("İ" and "ı" to
+# i, "ſ" to s, the Kelvin sign to k; checked over every code point in the tests).
+_FOLDS_INTO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+class Gated:
+    """A case-insensitive pattern searched only in lines that could match it.
+
+    `words` (lower case) are literals at least one of which every match of `pattern` contains,
+    or with which the line starts (`starts`, for alternatives anchored with ``^``): each
+    alternative of the pattern spells one out. An ASCII line holding none of them cannot
+    match, so `search` returns None without running the pattern, which is the costly part of
+    the residual pass (one search per line of every page). The words are looked for in the
+    line's ``str.lower()``, which agrees with case-insensitive matching on every character but
+    four (`_FOLDS_INTO_ASCII`): a line holding one of those is always searched. Same results as
+    ``pattern.search`` (tests/test_boilerplate_gates.py)."""
+
+    __slots__ = ("pattern", "words", "starts")
+
+    def __init__(self, pattern: re.Pattern[str], words: tuple[str, ...], starts: tuple[str, ...] = ()):
+        assert pattern.flags & re.IGNORECASE and all(w == w.lower() for w in words + starts)
+        self.pattern, self.words, self.starts = pattern, words, starts
+
+    def search(self, line: str) -> re.Match[str] | None:
+        if line.isascii() or not _FOLDS_INTO_ASCII.search(line):
+            low = line.lower()
+            if not (any(word in low for word in self.words) or low.startswith(self.starts)):
+                return None
+        return self.pattern.search(line)
+
 # --- consent banners --------------------------------------------------------------------
 # A line is a consent line when it is short and (a) mentions cookies in the site's own
 # voice together with consent vocabulary, or (b) contains a consent-manager phrase.
@@ -33,7 +64,7 @@ CONSENT_VOCAB = re.compile(
     r"functional|tracking)\b",
     _I,
 )
-CONSENT_PHRASE = re.compile(
+CONSENT_PHRASE = Gated(re.compile(
     r"\b(?:we value your privacy|your privacy (?:choices|options|settings)|"
     r"privacy (?:preference cent(?:er|re)|settings|preferences)|"
     r"manage (?:your )?(?:cookie|consent|privacy)\s?(?:preferences|settings|choices)|"
@@ -43,7 +74,7 @@ CONSENT_PHRASE = re.compile(
     r"by (?:continuing to )?(?:browse|browsing|use|using|visit|visiting|navigat\w+)\b"
     r".{0,60}\b(?:you (?:agree|consent|accept)|cookies))",
     _I,
-)
+), ("privacy", "cookie", "consent", "do not sell", "you agree", "you accept"))
 # Buttons and headings of consent dialogs, as whole lines.
 CONSENT_LINE = re.compile(
     r"^(?:(?:accept|allow|reject|decline|refuse|deny|disable|enable)(?: all| selected| selection)?"
@@ -159,7 +190,7 @@ PREFACE_SENTENCE = re.compile(
 # --- sign-up forms, calls to action, shop and community chrome (whole lines) ----------------
 # The consent small print under a sign-up or contact form ("By signing up, you agree to our
 # Privacy Policy", "I agree that ... may contact me"), in the site's or the reader's voice.
-FORM_CONSENT = re.compile(
+FORM_CONSENT = Gated(re.compile(
     r"\bby (?:signing up|subscribing|registering|submitting|clicking|providing (?:my|your) "
     r"(?:e-?mail|details|information|phone)|entering (?:my|your) e-?mail|continuing)\b"
     r".{0,120}\b(?:agree|consent|accept|acknowledge)|"
@@ -173,9 +204,11 @@ FORM_CONSENT = re.compile(
     r"(?:contact|reach|get in touch with) us\b|"
     r"\bcollect\w*\b.{0,200}\bwhen you (?:visit|use|browse) (?:this|our) (?:web ?)?site\b",
     _I,
-)
+), ("by signing up", "by subscribing", "by registering", "by submitting", "by clicking", "by providing",
+    "by entering", "by continuing", "agree", "consent", "terms of submitting", "privacy", "cookie", "form on the",
+    "form below", "form above", "when you visit", "when you use", "when you browse"))
 # Affiliate / advertiser disclosures: commercial small print, never a readout's text.
-AFFILIATE_DISCLOSURE = re.compile(
+AFFILIATE_DISCLOSURE = Gated(re.compile(
     r"\b(?:as an amazon associate|(?:this (?:web)?site|this post|we) (?:uses?|contains?) affiliate "
     r"links?|affiliate links?\b.{0,80}\b(?:commission|earn)|(?:we|i) (?:may )?(?:earn|receive) "
     r"(?:a )?(?:small )?(?:commission|compensation)|earn from qualifying purchases|advertiser "
@@ -183,7 +216,8 @@ AFFILIATE_DISCLOSURE = re.compile(
     r"(?:may )?receives? (?:financial )?compensation|(?:is )?supported by commissions|may receive "
     r"(?:a )?commission)\b",
     _I,
-)
+), ("amazon", "affiliate", "earn", "receive", "advertiser", "independently", "compensated",
+    "supported by commissions"))
 # Short call-to-action, shop and account lines.
 CTA_LINE = re.compile(
     r"^(?:"
@@ -249,7 +283,7 @@ TEASER_LINE = re.compile(
 # Sentences addressed to the reader that sell the site rather than say anything: newsletter
 # pitches, "follow us on ..." and "join our ... group", account prompts, "if you liked this, share it", recipe-rating requests, paywall
 # notices and reader-funding appeals.
-READER_PITCH = re.compile(
+READER_PITCH = Gated(re.compile(
     r"\b(?:sign up|subscribe|join|register|opt in)\b (?:now |today )?(?:(?:for|to) )?(?:our|my|the) "
     r"(?:free |weekly |daily |monthly |e-?mail )*(?:newsletters?|mailing list|e-?mail list|"
     r"e-?mail updates)\b|"
@@ -270,4 +304,7 @@ READER_PITCH = re.compile(
     r"reporting)|this (?:story|article|content|reporting|work) (?:is|was) (?:made possible|funded|"
     r"supported) by (?:readers|members|donors|donations|you))\b",
     _I,
-)
+), ("newsletter", "mailing list", "mail list", "mail updates", "follow me on", "follow us on", "join the ",
+    "join our ", "join my ", "if you liked", "if you enjoyed", "if you found", "recipe", "rating", "subscribers",
+    "members", "continue reading", "keep reading", "journalism", "newsroom", "reporting", "possible by",
+    "funded by", "supported by"), starts=("already", "don", "not a member", "new here", "sign", "log", "create"))
