@@ -557,6 +557,12 @@ def _remove_keeping_tail(node) -> None:
             parent.text = (parent.text or "") + tail
 
 
+@lru_cache(maxsize=8192)
+def _consent_named(ident: str | None, names: str | None) -> bool:
+    # Cached, as _chrome_named: a page repeats its class names thousands of times.
+    return bool((ident and _CONSENT_RE.search(ident.lower())) or (names and _CONSENT_RE.search(names.lower())))
+
+
 def _prune_consent_nodes(tree) -> None:
     """Remove consent-manager dialogs and cookie bars from ``tree`` (in place)."""
     # A tag-filtered walk in C and the regex in Python: an XPath re:test() per element costs
@@ -565,11 +571,7 @@ def _prune_consent_nodes(tree) -> None:
         node
         for body in tree.xpath("//body")
         for node in body.iter(*_CONSENT_TAGS)
-        if node is not body
-        and (
-            _CONSENT_RE.search((node.get("id") or "").lower())
-            or _CONSENT_RE.search((node.get("class") or "").lower())
-        )
+        if node is not body and _consent_named(node.get("id"), node.get("class"))
     ]
     for node in matches:
         if node.getparent() is None:
