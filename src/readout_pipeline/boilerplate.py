@@ -13,7 +13,6 @@ import re
 
 _I = re.IGNORECASE
 
-
 # The only characters outside ASCII that re.IGNORECASE matches to an ASCII letter ("İ" and "ı" to
 # i, "ſ" to s, the Kelvin sign to k; checked over every code point in the tests).
 _FOLDS_INTO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
@@ -24,12 +23,12 @@ class Gated:
 
     `words` (lower case) are literals at least one of which every match of `pattern` contains,
     or with which the line starts (`starts`, for alternatives anchored with ``^``): each
-    alternative of the pattern spells one out. An ASCII line holding none of them cannot
-    match, so `search` returns None without running the pattern, which is the costly part of
-    the residual pass (one search per line of every page). The words are looked for in the
-    line's ``str.lower()``, which agrees with case-insensitive matching on every character but
-    four (`_FOLDS_INTO_ASCII`): a line holding one of those is always searched. Same results as
-    ``pattern.search`` (tests/test_boilerplate_gates.py)."""
+    alternative of the pattern spells one out in literal characters. A line holding none of
+    them cannot match, so `search` returns None without running the pattern, which is the
+    costly part of the residual pass (one search per line of every page). The words are looked
+    for in the line's ``str.lower()``, which agrees with case-insensitive matching on every
+    character but four (`_FOLDS_INTO_ASCII`): a line holding one of those is always searched.
+    Same results as ``pattern.search`` (tests/test_boilerplate_gates.py)."""
 
     __slots__ = ("pattern", "words", "starts")
 
