@@ -38,6 +38,16 @@ def test_classify(title, text, expected):
     assert classify(title, text) == expected
 
 
+def test_curly_quotes_and_nbsp_read_as_plain_ones():
+    """Speaker labels with NBSPs, titles and leads with curly quotes: classified as the plain text is."""
+    labels = "SECRETARY\u00a0BLINKEN: Thank you.\nAMBASSADOR\u00a0LOGSDON: Welcome.\nSECRETARY\u00a0BLINKEN: Good."
+    assert classify(None, labels) == classify(None, labels.replace("\u00a0", " ")) == "remarks"
+    for title, text, expected in CASES:
+        straight = (title or "").replace("\u2019", "'"), text.replace("\u2019", "'")
+        curly = straight[0].replace("'", "\u2019"), straight[1].replace("'", "\u2019")
+        assert classify(*straight) == classify(*curly) == expected, title
+
+
 def test_every_rule_type_is_known_and_result_is_always_a_type():
     _, rules = load_rules()
     assert {r.type for r in rules} <= set(DOC_TYPES)

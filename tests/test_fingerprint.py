@@ -21,6 +21,15 @@ def test_normalize_nfc_and_invisible_characters():
     assert normalize_text(decomposed) == "Caf\u00e9 diplomacy"
 
 
+def test_normalize_removes_every_invisible_character():
+    invisible = ("\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
+                 "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    for ch in invisible:
+        assert normalize_text(f"{ch}diplo{ch}macy{ch}") == "diplomacy", hex(ord(ch))
+    assert normalize_text(f"a{invisible}b") == "ab"
+    assert normalize_text("caf\u00e9 \u2019quoted\u2019") == "caf\u00e9 \u2019quoted\u2019"  # other characters stay
+
+
 def test_normalize_unicode_line_separators():
     assert normalize_text("one\u2028two\u2029three\x85four") == "one\ntwo\nthree\nfour"
 

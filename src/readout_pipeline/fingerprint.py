@@ -23,12 +23,11 @@ __all__ = ["normalize_text", "content_hash", "normalized_text_hash", "raw_hash",
 # Zero-width and invisible formatting characters that carry no text: ZWSP, ZWNJ, ZWJ,
 # word joiner, invisible times/separator/plus, BOM/ZWNBSP, soft hyphen, Mongolian vowel
 # separator, LRM/RLM and the bidi embedding/isolate controls.
-_INVISIBLE = dict.fromkeys(
-    map(
-        ord,
-        "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
-        "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
-    )
+# A character class, not a str.translate table: translate walks a 10,000-character text at
+# ~0.5 ms; a class search that finds nothing (nearly every text) takes a twentieth of that.
+_INVISIBLE = re.compile(
+    "[\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
+    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069]"
 )
 # Any horizontal whitespace (str.split's notion minus line breaks) plus NBSP variants.
 _SPACES = re.compile(r"[^\S\n]+")
@@ -38,7 +37,9 @@ def normalize_text(text: str) -> str:
     """Return the canonical form of ``text`` (see the module docstring)."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = unicodedata.normalize("NFC", text)
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text)
     lines = []
     # splitlines() also splits on \r, \x0b, \x0c, \x1c-\x1e, \x85, U+2028 and U+2029.
     for line in text.splitlines():
