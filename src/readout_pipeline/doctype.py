@@ -78,11 +78,10 @@ def classify(title: str | None, text: str) -> str:
     """One of DOC_TYPES for a document's title and cleaned text."""
     lead_chars, rules = load_rules()
     text = text or ""
-    straight = None
+    straight = _straighten(text)  # once for every text rule
     for rule in rules:
         if rule.text_regex is not None:
             hits = 0
-            straight = _straighten(text) if straight is None else straight
             for _ in rule.text_regex.finditer(straight):
                 hits += 1
                 if hits >= rule.min_count:
