@@ -265,3 +265,54 @@ def test_install_search_macro_refreshes_the_macro_only(made_db, tmp_path):
         assert [h.doc_id for h in search.search(con, '"small group" alpha')] == ["p-hyphen"]
     finally:
         con.close()
+
+
+# What the extension's own one-statement build makes; build_index.sql must make the same index.
+EXTENSION_BUILD = (
+    "PRAGMA create_fts_index('documents', 'doc_id', 'title', 'text', stemmer = 'porter', "
+    "stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)"
+)
+INDEX_CONTENT = {
+    "fields": "SELECT fieldid, field FROM fts_main_documents.fields",
+    "documents": "SELECT name, len FROM fts_main_documents.docs",
+    "terms": "SELECT term, df FROM fts_main_documents.dict",
+    "postings": (
+        "SELECT d.name, t.fieldid, w.term, count(*) FROM fts_main_documents.terms AS t "
+        "JOIN fts_main_documents.docs AS d USING (docid) JOIN fts_main_documents.dict AS w USING (termid) "
+        "GROUP BY ALL"
+    ),
+    "stats": "SELECT num_docs, avgdl FROM fts_main_documents.stats",
+}
+
+
+def _index_content(con) -> dict[str, list]:
+    return {name: sorted(con.execute(query).fetchall()) for name, query in INDEX_CONTENT.items()}
+
+
+def _bm25(con, query: str) -> list:
+    return sorted(con.execute(
+        "SELECT doc_id, round(score, 9) FROM (SELECT doc_id, fts_main_documents.match_bm25(doc_id, ?) AS score "
+        "FROM documents) WHERE score IS NOT NULL", [query]).fetchall())
+
+
+@pytest.mark.parametrize("which", ["demo", "made"])
+def test_index_is_the_one_the_extension_builds(which, indexed_db, made_db, tmp_path):
+    """build_index.sql indexes titles with the extension and the text itself, in parallel scans and
+    stemming each distinct word once: the tables, and so the scores, must be the extension's."""
+    source = {"demo": indexed_db, "made": made_db}[which]
+    ours, theirs = tmp_path / "ours.duckdb", tmp_path / "theirs.duckdb"
+    ours.write_bytes(source.read_bytes())
+    theirs.write_bytes(source.read_bytes())
+    with duckdb.connect(str(ours)) as a, duckdb.connect(str(theirs)) as b:
+        search.build_search_index(a, force=True)
+        search.load_fts(b)
+        b.execute(EXTENSION_BUILD)
+        got, want = _index_content(a), _index_content(b)
+        assert want["postings"] and len(want["fields"]) == 2
+        assert {k: len(v) for k, v in got.items()} == {k: len(v) for k, v in want.items()}
+        assert got == want
+        queries = ("repatriation detention", "coalition", "ministers meeting syria", "small group", "ankara",
+                   "the of and", "meets")
+        assert any(_bm25(b, q) for q in queries)
+        for query in queries:
+            assert _bm25(a, query) == _bm25(b, query), query
