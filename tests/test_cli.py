@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import UTC, datetime
 
@@ -186,6 +187,12 @@ def test_the_cleaning_processes_start_while_prefect_starts(tmp_path, capsys, mon
         def wait(self) -> None:
             events.append(("api ready",))
 
+        @contextlib.contextmanager
+        def run_settings(self):
+            events.append(("run settings on",))
+            yield
+            events.append(("run settings off",))
+
     class Summary:
         problems: list[str] = []
         published = None
@@ -213,4 +220,4 @@ def test_the_cleaning_processes_start_while_prefect_starts(tmp_path, capsys, mon
     code, out, _ = run([command, "--config", str(tmp_path / "readout.toml"), "--db", str(tmp_path / "w.duckdb"),
                         *rest], capsys)
     assert code == 0 and "run completed" in out
-    assert events == [*started, ("api ready",), ("flow",)]
+    assert events == [*started, ("api ready",), ("run settings on",), ("flow",), ("run settings off",)]

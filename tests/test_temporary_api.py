@@ -88,3 +88,21 @@ def test_the_api_dies_with_a_killed_run(tmp_path):
     finally:
         if run.poll() is None:
             run.kill()
+
+
+def test_flows_on_the_temporary_api_send_no_heartbeats(tmp_path):
+    """Nothing on a service-less temporary API reads heartbeats, and a flow's end waits up to 1 s
+    for the heartbeat thread: runs on it have none; elsewhere Prefect's default stays."""
+    from prefect import flow
+    from prefect.flow_engine import FlowRunEngine
+
+    @flow
+    def nothing() -> None:
+        return None
+
+    api = temporary_api.TemporaryAPI("http://127.0.0.1:9/api", tmp_path / "api.log", process=None)  # type: ignore[arg-type]
+    default = FlowRunEngine(flow=nothing).heartbeat_seconds
+    assert default is not None and default > 0
+    with api.run_settings():
+        assert FlowRunEngine(flow=nothing).heartbeat_seconds is None
+    assert FlowRunEngine(flow=nothing).heartbeat_seconds == default

@@ -7,6 +7,7 @@ Prefect is imported only by the commands that run flows (it lives in `flows/`).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -188,9 +189,13 @@ def _prestart_cleaning(config: Any, runner: Any, *, pages_certain: bool) -> None
         pages.prestart_forkserver()
 
 
-def _api_ready(api: Any) -> None:
-    if api is not None:
-        api.wait()
+def _on_api(api: Any) -> contextlib.AbstractContextManager[Any]:
+    """Wait for the temporary API this command started, if any, and run the flow with its settings
+    (flows/temporary_api.py); against a standing API, nothing to wait for or change."""
+    if api is None:
+        return contextlib.nullcontext()
+    api.wait()
+    return api.run_settings()
 
 
 def _runner_choice(args: argparse.Namespace) -> Any:
@@ -229,8 +234,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from flows.ingest import ingest
     from flows.runners import with_runner
 
-    _api_ready(api)
-    summary = with_runner(ingest, runner)(config, ids, force=args.force)
+    with _on_api(api):
+        summary = with_runner(ingest, runner)(config, ids, force=args.force)
     _print_summary(summary)
     return 0
 
@@ -252,11 +257,11 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     from flows.backfill import backfill
     from flows.runners import with_runner
 
-    _api_ready(api)
-    summary = with_runner(backfill, runner)(
-        config, args.sources, since=args.since, until=args.until,
-        from_dir=args.from_dir, from_warc=args.from_warc, source_id=args.as_source,
-    )
+    with _on_api(api):
+        summary = with_runner(backfill, runner)(
+            config, args.sources, since=args.since, until=args.until,
+            from_dir=args.from_dir, from_warc=args.from_warc, source_id=args.as_source,
+        )
     _print_summary(summary)
     return 0
 
@@ -269,8 +274,9 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     from flows.reparse import reparse
     from flows.runners import with_runner
 
-    _api_ready(api)
-    _print_summary(with_runner(reparse, runner)(config))
+    with _on_api(api):
+        summary = with_runner(reparse, runner)(config)
+    _print_summary(summary)
     return 0
 
 
@@ -296,8 +302,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     api = temporary_api.start(_api_log(db.parent / ".work"))
     from flows.demo import run_demo
 
-    _api_ready(api)
-    return run_demo(db=args.db)
+    with _on_api(api):
+        return run_demo(db=args.db)
 
 
 def _print_rows(columns: list[str], rows: list[tuple], fmt: str, title: str | None = None) -> None:
