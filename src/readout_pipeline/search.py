@@ -5,7 +5,8 @@ The extension comes from the `duckdb-ext-fts` package (pinned with DuckDB 1.4.4)
 DuckDB's extension directory there and loads it, never downloading anything.
 
 `build_search_index(con)` runs on the working database before the snapshot is published: it (re)builds
-the BM25 index (schema `fts_main_documents`) and the table macro `readout_search(query_text,
+the BM25 index (schema `fts_main_documents`, the extension's tables, partly filled by our own SQL:
+sql/search/build_index.sql) and the table macro `readout_search(query_text,
 max_results := 20)`, which analysts call from SQL and `search()` calls for `readout search`.
 Query syntax: words (all must occur, Porter-stemmed, English stop words ignored) and "quoted
 phrases" (must occur exactly, ignoring case, accents and punctuation).
@@ -94,8 +95,8 @@ def build_search_index(con: duckdb.DuckDBPyConnection, *, force: bool = False) -
     Call on the working database before publishing. The index is rebuilt only when the set of
     documents differs from the one it was last built from (`search_index_state`; documents are
     never edited in place), or with `force`: a run that added nothing does not pay for a rebuild,
-    which grows with the warehouse (29 s at 100,000 documents). Returns the number of documents
-    indexed."""
+    which grows with the warehouse (16-18 s at 100,000 documents; sql/search/build_index.sql).
+    Returns the number of documents indexed."""
     load_fts(con)
     try:
         current = tuple(con.execute(sql("search/documents_checksum.sql")).fetchone())
