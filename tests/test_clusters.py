@@ -174,3 +174,36 @@ def test_small_batches_give_the_same_clusters(con, tmp_path):
         counts = clusters.update_clusters(other_db.con, "run-1", batch_size=1)
         assert counts["n_fingerprinted"] == 3 and counts["n_joined"] == 1
         assert sorted(members(other_db.con).items()) == sorted(members(con).items())
+
+
+def test_a_cluster_grown_a_document_per_run_matches_one_built_at_once(con, tmp_path):
+    """Members keep their row while the canonical document stays, and are all measured again
+    against a new canonical document when an earlier-published one joins."""
+    base = fixture("call_a.txt")
+    days = [10, 11, 8, 13, 6, 15]  # the third and the fifth document move the canonical document
+    docs = [page(f"https://s{i}.example/call", f"{base} Statement number {i} of office {i}.", source=f"src-{i}",
+                 published=date(2025, 3, day)) for i, day in enumerate(days)]
+    written_by: dict[str, list[str]] = {}
+    for i, doc in enumerate(docs):
+        warehouse.load_pages(con, f"run-{i}", [doc])
+        clusters.update_clusters(con, f"run-{i}")
+        written_by[f"run-{i}"] = sorted(d for d, r in con.execute(
+            "SELECT doc_id, run_id FROM cluster_members").fetchall() if r == f"run-{i}")
+    ids = [d.doc_id for d in docs]
+    assert written_by["run-1"] == [ids[1]]  # the founder stays canonical: its row stands
+    assert written_by["run-2"] == sorted(ids[:3])  # new canonical: every member measured again
+    assert written_by["run-3"] == [ids[3]]  # same canonical: only the new member is written
+    assert written_by["run-4"] == sorted(ids[:5])
+    assert written_by["run-5"] == [ids[5]]
+    assert con.execute("SELECT cluster_id, canonical_doc_id, n_documents FROM duplicate_clusters").fetchall() == [
+        (ids[0], ids[4], 6)]
+    with warehouse.WorkingDB(Settings(warehouse_dir=tmp_path / "at-once")) as other_db:
+        warehouse.load_pages(other_db.con, "run-1", docs)
+        clusters.update_clusters(other_db.con, "run-1")
+        at_once = members(other_db.con)
+        assert other_db.con.execute("SELECT canonical_doc_id, n_documents FROM duplicate_clusters").fetchall() == [
+            (ids[4], 6)]
+    # (The founder differs: one batch takes documents seen at the same time in doc_id order.)
+    assert {d: sim for d, (_c, sim, _m) in at_once.items()} == {d: sim for d, (_c, sim, _m) in members(con).items()}
+    assert members(con)[ids[4]][1] == 1.0 and all(0.8 < sim < 1.0 for d, (_c, sim, _m) in members(con).items()
+                                                  if d != ids[4])

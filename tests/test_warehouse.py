@@ -270,7 +270,7 @@ def _rows_scanned(con, table: str, query: str, params: list) -> int:
     return scanned[0]
 
 
-@pytest.mark.parametrize("lookup", ["texts_for_doc_ids", "clusters_docs", "extract_docs_by_id"])
+@pytest.mark.parametrize("lookup", ["texts_for_doc_ids", "clusters_texts", "clusters_doc_dates", "extract_docs_by_id"])
 def test_a_batch_lookup_reads_only_the_batch_rows(db, lookup):
     """The writer looks documents up by a batch of doc_ids (more than DuckDB's default 50 keys for a
     join filter): the documents scan passes on those rows only, so their text is read and not the
@@ -300,3 +300,19 @@ def test_the_writer_threads_limit_holds_across_reconnects_and_is_given_back(db):
     assert threads() == default
     db.reconnect()
     assert threads() == default
+
+
+def test_the_writer_memory_limit_holds_across_reconnects_and_is_given_back(db):
+    def limit() -> str:
+        return db.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+    configured = limit()
+    db.use_memory(96)
+    limited = limit()
+    assert limited != configured
+    db.reconnect()  # a long run reopens the database: the limit stays
+    assert limit() == limited
+    db.use_memory(None)
+    assert limit() == configured
+    db.reconnect()
+    assert limit() == configured

@@ -20,7 +20,7 @@ All SQL is in ``sql/load/clusters_*.sql`` and ``sql/load/doctype_*.sql``; values
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 
 import duckdb
@@ -35,7 +35,7 @@ _FAR_FUTURE = date.max
 
 
 def _canonical_key(row: tuple) -> tuple:
-    doc_id, _text, published, first_seen = row
+    doc_id, published, first_seen = row
     return (published or _FAR_FUTURE, first_seen or datetime.max.replace(tzinfo=UTC), doc_id)
 
 
@@ -123,10 +123,7 @@ def _cluster_batch(
         )
         # Documents being (re)fingerprinted lose their old assignment only if they get a new one below.
         position = {d: i for i, d in enumerate(order)}
-        need_text = [c for c in all_cands if c not in shingle_cache.texts]
-        if need_text:
-            for doc_id, text, *_ in con.execute(sql("load/clusters_docs.sql"), params(need_text)).fetchall():
-                shingle_cache.texts[doc_id] = text
+        earlier = _similarities_to_earlier_documents(con, candidates, shingle_cache, cluster_of)
 
         assigned: dict[str, tuple[str, str]] = {}  # doc_id -> (cluster_id, method)
         touched: set[str] = set()
@@ -140,7 +137,10 @@ def _cluster_batch(
                     continue  # not clustered yet (later in this batch)
                 if cand not in cluster_of:
                     continue
-                sim = neardup.jaccard(shingle_cache[doc_id], shingle_cache[cand])
+                if cand in position:
+                    sim = neardup.jaccard(shingle_cache[doc_id], shingle_cache[cand])
+                else:
+                    sim = earlier[doc_id, cand]
                 if sim >= threshold and (best is None or sim > best[0]):  # ties: smallest doc_id
                     best = (sim, cand)
             if best is None:
@@ -150,8 +150,7 @@ def _cluster_batch(
             else:
                 sim, match = best
                 cluster_of[doc_id] = cluster_of[match]
-                method = "exact" if shingle_cache[doc_id] == shingle_cache[match] else "minhash"
-                assigned[doc_id] = (cluster_of[match], method)
+                assigned[doc_id] = (cluster_of[match], "exact" if sim == 1.0 else "minhash")  # 1.0: same shingles
                 counts["n_joined"] += 1
             touched.add(cluster_of[doc_id])
         counts["n_fingerprinted"] = len(order)
@@ -161,6 +160,39 @@ def _cluster_batch(
     return counts
 
 
+def _similarities_to_earlier_documents(
+    con: duckdb.DuckDBPyConnection,
+    candidates: Mapping[str, list[str]],
+    shingle_cache: _Shingles,
+    cluster_of: Mapping[str, str],
+) -> dict[tuple[str, str], float]:
+    """Jaccard similarity of each batch document to each of its clustered candidates from earlier
+    batches, by (doc_id, candidate). Each candidate's text is read and shingled once and let go:
+    the batch holds one earlier document's shingles at a time, however many near-duplicates the
+    warehouse already has."""
+    wanted: dict[str, list[str]] = defaultdict(list)  # earlier candidate -> batch documents
+    for doc_id, cands in candidates.items():
+        for cand in cands:
+            if cand not in shingle_cache.texts and cand in cluster_of:
+                wanted[cand].append(doc_id)
+    sims: dict[tuple[str, str], float] = {}
+    for cand, text in _texts(con, sorted(wanted)):
+        cand_shingles = neardup.shingles(text)
+        for doc_id in wanted[cand]:
+            sims[doc_id, cand] = neardup.jaccard(shingle_cache[doc_id], cand_shingles)
+    return sims
+
+
+def _texts(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> Iterator[tuple[str, str]]:
+    """(doc_id, text) of the given documents, fetched a few hundred at a time (consume it before
+    the connection runs anything else)."""
+    if not doc_ids:
+        return
+    result = con.execute(sql("load/clusters_texts.sql"), params(doc_ids))
+    while rows := result.fetchmany(256):
+        yield from rows
+
+
 def _rewrite_clusters(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
@@ -168,40 +200,65 @@ def _rewrite_clusters(
     assigned: dict[str, tuple[str, str]],
     shingle_cache: _Shingles,
 ) -> None:
-    """Choose the canonical document of each touched cluster, and write its row and its members'
-    similarity to the canonical document."""
-    members: dict[str, dict[str, str]] = defaultdict(dict)  # cluster -> doc -> method
-    for cluster_id, doc_id, _sim, method in con.execute(
+    """Choose the canonical document of each touched cluster, and write its row and the rows of
+    the members whose similarity to the canonical document is new: the documents that joined, or
+    every member when the canonical document changed. Texts are read only for those (and for the
+    canonical documents they are compared with), so a document joining a large cluster does not
+    read the whole cluster."""
+    members: dict[str, dict[str, tuple[float | None, str]]] = defaultdict(dict)  # cluster -> doc -> (sim, method)
+    for cluster_id, doc_id, sim, method in con.execute(
         sql("load/clusters_members_of_clusters.sql"), params(cluster_ids)
     ).fetchall():
-        members[cluster_id][doc_id] = method
+        members[cluster_id][doc_id] = (sim, method)
     for doc_id, (cluster_id, method) in assigned.items():
-        members[cluster_id][doc_id] = method
+        members[cluster_id][doc_id] = (None, method)
+    previous = dict(con.execute(sql("load/clusters_canonical_of.sql"), params(cluster_ids)).fetchall())
     all_docs = sorted({d for m in members.values() for d in m})
-    docs = {r[0]: r for r in con.execute(sql("load/clusters_docs.sql"), params(all_docs)).fetchall()}
-    for doc_id, row in docs.items():
-        shingle_cache.texts.setdefault(doc_id, row[1])
-    now = datetime.now(UTC)
+    dates = {r[0]: r for r in con.execute(sql("load/clusters_doc_dates.sql"), params(all_docs)).fetchall()}
+
     c_ids, c_canon, c_n, c_first = [], [], [], []
+    to_measure: dict[str, list[str]] = {}  # canonical -> members whose similarity to it is needed
     m_doc, m_cluster, m_sim, m_method = [], [], [], []
     for cluster_id in cluster_ids:
-        group = [docs[d] for d in sorted(members[cluster_id]) if d in docs]
+        group = [dates[d] for d in sorted(members[cluster_id]) if d in dates]
         if not group:
             continue
         canonical = min(group, key=_canonical_key)[0]
-        published = [r[2] for r in group if r[2] is not None]
+        published = [r[1] for r in group if r[1] is not None]
         c_ids.append(cluster_id)
         c_canon.append(canonical)
         c_n.append(len(group))
         c_first.append(min(published) if published else None)
-        for row in group:
-            doc_id = row[0]
+        same_canonical = previous.get(cluster_id) == canonical
+        for doc_id, *_ in group:
+            stored, method = members[cluster_id][doc_id]
+            if same_canonical and stored is not None:
+                continue  # its row stands
             m_doc.append(doc_id)
             m_cluster.append(cluster_id)
-            m_sim.append(1.0 if doc_id == canonical else round(neardup.jaccard(shingle_cache[doc_id], shingle_cache[canonical]), 6))
-            m_method.append(members[cluster_id][doc_id])
-    con.execute(sql("load/clusters_upsert_clusters.sql"), params(c_ids, c_canon, c_n, c_first, now, run_id))
-    con.execute(sql("load/clusters_upsert_members.sql"), params(m_doc, m_cluster, m_sim, m_method, run_id))
+            m_method.append(method)
+            m_sim.append(1.0 if doc_id == canonical else None)
+            if doc_id != canonical:
+                to_measure.setdefault(canonical, []).append(doc_id)
+    if to_measure:
+        needed = {d for canonical, docs in to_measure.items() for d in (canonical, *docs)}
+        texts = dict(_texts(con, sorted(d for d in needed if d not in shingle_cache.texts)))
+        sim_of: dict[str, float] = {}
+        for canonical, docs in to_measure.items():
+            canonical_shingles = _shingles_of(canonical, shingle_cache, texts)
+            for doc_id in docs:
+                sim_of[doc_id] = round(neardup.jaccard(_shingles_of(doc_id, shingle_cache, texts), canonical_shingles), 6)
+        m_sim = [sim_of[d] if sim is None else sim for d, sim in zip(m_doc, m_sim, strict=True)]
+    con.execute(sql("load/clusters_upsert_clusters.sql"), params(c_ids, c_canon, c_n, c_first, datetime.now(UTC), run_id))
+    if m_doc:
+        con.execute(sql("load/clusters_upsert_members.sql"), params(m_doc, m_cluster, m_sim, m_method, run_id))
+
+
+def _shingles_of(doc_id: str, shingle_cache: _Shingles, texts: Mapping[str, str]) -> frozenset[int]:
+    """A batch document's cached shingles, or an earlier document's from its text (not kept)."""
+    if doc_id in shingle_cache.texts:
+        return shingle_cache[doc_id]
+    return neardup.shingles(texts[doc_id])
 
 
 def update_doc_types(

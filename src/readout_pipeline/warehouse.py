@@ -89,6 +89,7 @@ class WorkingDB:
         self._lock_fh: Any = None
         self.con: duckdb.DuckDBPyConnection | None = None
         self.threads: int | None = None  # DuckDB's threads for this connection (None: its default)
+        self.memory_mb: int | None = None  # DuckDB's memory limit for now (None: settings.db_memory_mb)
 
     def __enter__(self) -> WorkingDB:
         self.open()
@@ -147,7 +148,7 @@ class WorkingDB:
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(str(self.path))
-        con.execute("SET memory_limit = ?", [f"{self.settings.db_memory_mb}MB"])
+        con.execute("SET memory_limit = ?", [f"{self.memory_mb or self.settings.db_memory_mb}MB"])
         con.execute("SET dynamic_or_filter_threshold = ?", [JOIN_FILTER_KEYS])
         if self.threads:
             con.execute("SET threads = ?", [self.threads])
@@ -162,6 +163,14 @@ class WorkingDB:
                 self.con.execute("SET threads = ?", [threads])
             else:
                 self.con.execute("RESET threads")
+
+    def use_memory(self, megabytes: int | None) -> None:
+        """Set DuckDB's memory limit for now (kept across reconnects), or give the configured one
+        back (None). Besides the rows a batch writes, what DuckDB holds between batches is a cache
+        of the blocks earlier lookups read, which fills up to the limit as the warehouse grows."""
+        self.memory_mb = megabytes
+        if self.con is not None:
+            self.con.execute("SET memory_limit = ?", [f"{megabytes or self.settings.db_memory_mb}MB"])
 
     def reconnect(self) -> None:
         """Checkpoint, close and reopen the connection (the lock stays held): the database
