@@ -144,8 +144,8 @@ def parse_task(
 RECONNECT_EVERY_PAGES = 1000  # measured: a 4,000-page ingest's flow peaked at 390 MB RSS instead of 454
 # DuckDB's memory limit while batches are loaded (settings.db_memory_mb, if lower, wins): between
 # batches the writer holds little but its cache of blocks read by lookups, which otherwise fills up
-# to the limit as the warehouse grows. Measured over 10,000 loaded page variants: the flow's memory
-# stays at 235-255 MB from 2,000 pages on, in the same time (bench/README.md).
+# to the limit as the warehouse grows. Measured in a load-only harness over 10,000 page variants: the
+# writer's memory stays at 235-255 MB from 2,000 pages on, in the same time (bench/README.md).
 WRITER_MEMORY_MB_WHILE_LOADING = 128
 
 
@@ -212,7 +212,7 @@ class BatchPipeline:
         handoff.drop()
         n_parsed = len(parsed)
         self.counts.update(load_task(self.db.con, self.run_id, Handoff(fetched), Handoff(parsed), self.derive))
-        malloc.trim()  # the batch's rows, texts and shingles are gone: give their heap pages back (~1 ms)
+        malloc.trim()  # the batch's rows, texts and shingles are gone: give their heap pages back
         self._loaded_since_reconnect += n_parsed
         if self._loaded_since_reconnect >= RECONNECT_EVERY_PAGES:
             self.db.reconnect()
