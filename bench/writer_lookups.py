@@ -33,7 +33,6 @@ LOOKUPS = (
     ("load/clusters_unfingerprinted.sql", "unfingerprinted"),
     ("load/texts_for_doc_ids.sql", "doc_id"),
     ("load/existing_doc_ids.sql", "doc_id"),
-    ("load/clusters_texts.sql", "doc_id"),
     ("load/clusters_doc_dates.sql", "doc_id"),
     ("load/clusters_member_of.sql", "doc_id"),
     ("load/extract_docs_by_id.sql", "doc_id"),

@@ -270,7 +270,7 @@ def _rows_scanned(con, table: str, query: str, params: list) -> int:
     return scanned[0]
 
 
-@pytest.mark.parametrize("lookup", ["texts_for_doc_ids", "clusters_texts", "clusters_doc_dates", "extract_docs_by_id"])
+@pytest.mark.parametrize("lookup", ["texts_for_doc_ids", "clusters_doc_dates", "extract_docs_by_id"])
 def test_a_batch_lookup_reads_only_the_batch_rows(db, lookup):
     """The writer looks documents up by a batch of doc_ids (more than DuckDB's default 50 keys for a
     join filter): the documents scan passes on those rows only, so their text is read and not the

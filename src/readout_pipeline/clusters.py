@@ -188,7 +188,7 @@ def _texts(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> Iterator[tuple
     the connection runs anything else)."""
     if not doc_ids:
         return
-    result = con.execute(sql("load/clusters_texts.sql"), params(doc_ids))
+    result = con.execute(sql("load/texts_for_doc_ids.sql"), params(doc_ids))
     while rows := result.fetchmany(256):
         yield from rows
 

@@ -148,7 +148,7 @@ class WorkingDB:
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(str(self.path))
-        con.execute("SET memory_limit = ?", [f"{self.memory_mb or self.settings.db_memory_mb}MB"])
+        self._set_memory_limit(con)
         con.execute("SET dynamic_or_filter_threshold = ?", [JOIN_FILTER_KEYS])
         if self.threads:
             con.execute("SET threads = ?", [self.threads])
@@ -170,7 +170,10 @@ class WorkingDB:
         of the blocks earlier lookups read, which fills up to the limit as the warehouse grows."""
         self.memory_mb = megabytes
         if self.con is not None:
-            self.con.execute("SET memory_limit = ?", [f"{megabytes or self.settings.db_memory_mb}MB"])
+            self._set_memory_limit(self.con)
+
+    def _set_memory_limit(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("SET memory_limit = ?", [f"{self.memory_mb or self.settings.db_memory_mb}MB"])
 
     def reconnect(self) -> None:
         """Checkpoint, close and reopen the connection (the lock stays held): the database
