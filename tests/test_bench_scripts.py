@@ -41,8 +41,9 @@ def test_doctype_quality_runs():
 
 
 def test_warehouse_scale_and_writer_lookups_run_on_a_small_warehouse(tmp_path):
-    out = run("warehouse_scale.py", "--docs", "400", "--keep", str(tmp_path / "wh"), "--no-search")
-    assert "published warehouse: 400 documents" in out
+    out = run("warehouse_scale.py", "--docs", "400", "--add", "50", "--keep", str(tmp_path / "wh"), "--no-search")
+    assert "published warehouse: 450 documents" in out
+    assert "a run adding 50 documents: load" in out and "index extended in" in out
     out = run("writer_lookups.py", "--warehouse", str(tmp_path / "wh"), "--repeat", "1")
     assert "| load/clusters_unfingerprinted.sql |" in out and "| all |" in out
 

@@ -316,3 +316,101 @@ def test_index_is_the_one_the_extension_builds(which, indexed_db, made_db, tmp_p
         assert any(_bm25(b, q) for q in queries)
         for query in queries:
             assert _bm25(a, query) == _bm25(b, query), query
+
+
+# ---------------------------------------------------------------- extending the index
+
+
+def _tracking_sql(monkeypatch) -> list[str]:
+    """The sql/ files search.py reads from here on, in order."""
+    read: list[str] = []
+    real = search.sql
+
+    def tracked(name: str) -> str:
+        read.append(name)
+        return real(name)
+
+    monkeypatch.setattr(search, "sql", tracked)
+    return read
+
+
+def _documents_db(path, docs) -> duckdb.DuckDBPyConnection:
+    """A database with a documents table and the index state table of the warehouse's DDL."""
+    from readout_pipeline.warehouse import sql
+
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE documents (doc_id VARCHAR PRIMARY KEY, title VARCHAR, text VARCHAR NOT NULL, "
+        "published_date DATE, source_id VARCHAR NOT NULL DEFAULT 'made', first_url VARCHAR)"
+    )
+    con.execute("CREATE TABLE document_urls (url VARCHAR, doc_id VARCHAR, fetch_url VARCHAR)")
+    for name in ("ddl/005_search_index_state.sql", "ddl/006_search_index_format.sql"):
+        con.execute(sql(name))
+    _add(con, docs)
+    return con
+
+
+def _add(con, docs) -> None:
+    con.executemany("INSERT INTO documents (doc_id, title, text, first_url) VALUES (?, ?, ?, 'https://example.org/' || ?)",
+                    [[*d, d[0]] for d in docs])
+
+
+EXTRA = [  # words the first documents never had, and words they had (their df must grow)
+    ("later-1", "Repatriation talks", "Ministers discussed repatriation and detention in Ankara; small group."),
+    ("later-2", None, "Xylophone quartz: a word no earlier document holds, and the group again."),
+    ("later-3", "Small group", ""),  # a title and no text
+]
+QUERIES = ("small group", "group", "ankara", "repatriation detention", "xylophone", "meets", "noise 7", "the of and")
+
+
+def test_documents_added_later_extend_the_index_to_the_one_a_rebuild_makes(tmp_path, monkeypatch):
+    first = NOISE[:40] + PHRASE_DOCS[:2] + NOT_PHRASE
+    later = NOISE[40:] + PHRASE_DOCS[2:] + EXTRA
+    ours = _documents_db(tmp_path / "ours.duckdb", first)
+    try:
+        assert search.build_search_index(ours) == len(first)
+        _add(ours, later)
+        read = _tracking_sql(monkeypatch)
+        assert search.build_search_index(ours) == len(first) + len(later)
+        assert "search/extend_index.sql" in read and "search/build_index.sql" not in read
+        with _documents_db(tmp_path / "theirs.duckdb", first + later) as theirs:
+            search.load_fts(theirs)
+            theirs.execute(EXTENSION_BUILD)
+            assert _index_content(ours) == _index_content(theirs)
+            assert any(_bm25(theirs, q) for q in QUERIES)
+            for query in QUERIES:
+                assert _bm25(ours, query) == _bm25(theirs, query), query
+        assert ours.execute("SELECT n_documents FROM search_index_state").fetchone() == (len(first) + len(later),)
+        assert [h.doc_id for h in search.search(ours, "xylophone")] == ["later-2"]
+        read.clear()
+        assert search.build_search_index(ours) == len(first) + len(later)  # nothing new: nothing built
+        assert not {"search/extend_index.sql", "search/build_index.sql"} & set(read)
+    finally:
+        ours.close()
+
+
+@pytest.mark.parametrize("change", ["document missing", "other build sql", "no index"])
+def test_the_index_is_rebuilt_when_it_cannot_be_extended(tmp_path, monkeypatch, change):
+    con = _documents_db(tmp_path / "db.duckdb", NOISE[:10] + NOT_PHRASE)
+    try:
+        search.build_search_index(con)
+        _add(con, EXTRA)
+        if change == "document missing":
+            con.execute("DELETE FROM documents WHERE doc_id = 'stems'")
+        elif change == "other build sql":
+            con.execute("UPDATE search_index_state SET index_format = 'an older build'")
+        else:
+            con.execute("DROP SCHEMA fts_main_documents CASCADE")
+        read = _tracking_sql(monkeypatch)
+        n = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+        assert search.build_search_index(con) == n
+        assert "search/build_index.sql" in read and "search/extend_index.sql" not in read
+        assert not con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0]
+        docs = con.execute("SELECT doc_id, title, text FROM documents").fetchall()
+        with _documents_db(tmp_path / "theirs.duckdb", docs) as theirs:
+            search.load_fts(theirs)
+            theirs.execute(EXTENSION_BUILD)
+            assert _index_content(con) == _index_content(theirs)
+        assert [h.doc_id for h in search.search(con, "xylophone")] == ["later-2"]
+    finally:
+        con.close()

@@ -1,5 +1,6 @@
 -- Full-text index over documents (title, text): BM25, Porter stemming, English stop words,
--- accents stripped, lower-cased. Rebuilt from scratch (overwrite) at every publish; it lives in
+-- accents stripped, lower-cased. Built from scratch (overwrite) when a publish cannot extend it with the
+-- documents added (extend_index.sql: no index yet, a document went missing, other build SQL); it lives in
 -- the schema fts_main_documents. Needs the fts extension loaded (search.load_fts).
 --
 -- The index is the one `PRAGMA create_fts_index('documents', 'doc_id', 'title', 'text', ...)` makes
