@@ -183,3 +183,15 @@ def test_prestart_forkserver_starts_the_server_with_the_cleaning_stack_and_no_wo
     assert len(servers) == 1, out
     assert "readout_pipeline.warmup" in servers[0] and "trafilatura" in servers[0]
     assert all("resource_tracker" in c for c in out[1:] if c not in servers), out  # no worker
+
+
+def test_cleaning_workers_inherit_the_warm_start_out_of_the_collectors_reach():
+    """The forkserver freezes what it imported and warmed up (warmup.py), so the workers' garbage
+    collections do not copy those pages: a worker starts with the objects frozen."""
+    import gc
+
+    from readout_pipeline.pages import _pool
+
+    assert gc.get_freeze_count() == 0  # this process froze nothing
+    assert _pool(1, Limits()).submit(gc.get_freeze_count).result(timeout=120) > 10_000
+
