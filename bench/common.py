@@ -88,8 +88,9 @@ _WORDS = ("ministers", "agreed", "coalition", "meeting", "stabilization", "partn
 
 
 def variant(body: bytes, i: int) -> bytes:
-    """Page `body` with one extra paragraph naming `i`, before its first paragraph, so every
-    variant has a distinct text while keeping the real page's structure and size."""
+    """Page `body` with one extra paragraph naming `i`, before its first paragraph, keeping the real
+    page's structure and size. The variants' texts differ unless that first paragraph is page chrome,
+    which the cleaner drops with the extra one (10,000 variants of the WCXB pages: 6,335 texts)."""
     words = " ".join(_WORDS[(i * 7 + k * 3) % len(_WORDS)] for k in range(12))
     extra = f"<p>Bulletin {i}: the {words} (reference {i * 7919 % 100003}).</p>".encode()
     lower = body[:400_000].lower()

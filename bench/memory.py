@@ -3,7 +3,8 @@
     .venv/bin/python bench/memory.py [--sizes 1000,10000]
 
 For each size N, a local HTTP server on 127.0.0.1 serves N variants of the real WCXB pages
-(page i is WCXB page i mod 1,497 with one extra paragraph naming i, so every text is distinct)
+(page i is WCXB page i mod 1,497 with one extra paragraph naming i before its first <p>; where that
+<p> is page chrome the cleaner drops both, so 10,000 pages make 6,335 distinct documents)
 and a sitemap; `readout ingest` runs on a fresh warehouse in a subprocess whose whole process tree
 (flow process, Prefect's temporary API, the cleaning workers) is sampled every 0.25 s with psutil.
 Prints the peak RSS of the tree and of each role, and the tree's peak RSS within each quarter of
