@@ -1,8 +1,8 @@
 """Warehouse scale (issue 7.4): a 100,000-document warehouse, its load throughput, and the time of
 every report and of the search on it.
 
-    .venv/bin/python bench/warehouse_scale.py [--docs 100000] [--keep DIR] [--no-derive] [--reuse DIR]
-                                              [--no-search]
+    .venv/bin/python bench/warehouse_scale.py [--docs 100000] [--add 200] [--keep DIR] [--no-derive]
+                                              [--reuse DIR] [--no-search]
 
 Documents are variations of real pages: each is 4-12 paragraphs drawn (deterministically) from a
 pool of real paragraphs — the WCXB ground-truth main texts and the state.gov press releases of
@@ -10,7 +10,9 @@ pool of real paragraphs — the WCXB ground-truth main texts and the state.gov p
 title, a date in 2019-2025, one of eight sources and a URL of its own. They are loaded through
 `warehouse.load_pages` in the pipeline's batches (settings.batch_size) on the working database,
 then the derived tables are updated (`derive.update_derived`: document types, near-duplicate
-clusters, structured extraction), then published (FTS index, checkpoint, atomic copy). On the
+clusters, structured extraction), then published (FTS index, checkpoint, atomic copy). Then a
+scheduled run's share is timed: --add more documents loaded, derived, the index extended with them,
+published; and, for comparison, the index rebuilt from scratch on the working database. On the
 published file, opened read-only as analysts do, every report in sql/reports/ runs with its
 default parameters, and a few searches: cold (first run) and warm (best of 3). Goal: each <= 1 s.
 With --reuse, the `readout_search` macro of this checkout (sql/search/) is first re-created on the
