@@ -194,4 +194,3 @@ def test_cleaning_workers_inherit_the_warm_start_out_of_the_collectors_reach():
 
     assert gc.get_freeze_count() == 0  # this process froze nothing
     assert _pool(1, Limits()).submit(gc.get_freeze_count).result(timeout=120) > 10_000
-

@@ -137,16 +137,21 @@ NOT_PHRASE = [
 ]
 
 
+def _create_made_tables(con) -> None:
+    """The columns of documents and document_urls that the index and readout_search read."""
+    con.execute(
+        "CREATE TABLE documents (doc_id VARCHAR PRIMARY KEY, title VARCHAR, text VARCHAR NOT NULL, "
+        "published_date DATE, source_id VARCHAR NOT NULL, first_url VARCHAR NOT NULL)"
+    )
+    con.execute("CREATE TABLE document_urls (url VARCHAR, doc_id VARCHAR, fetch_url VARCHAR)")
+
+
 @pytest.fixture(scope="module")
 def made_db(tmp_path_factory):
     db = tmp_path_factory.mktemp("search-made") / "readouts.duckdb"
     con = duckdb.connect(str(db))
     try:
-        con.execute(
-            "CREATE TABLE documents (doc_id VARCHAR PRIMARY KEY, title VARCHAR, text VARCHAR NOT NULL, "
-            "published_date DATE, source_id VARCHAR NOT NULL, first_url VARCHAR NOT NULL)"
-        )
-        con.execute("CREATE TABLE document_urls (url VARCHAR, doc_id VARCHAR, fetch_url VARCHAR)")
+        _create_made_tables(con)
         for n, (doc_id, title, text) in enumerate(NOISE + PHRASE_DOCS + NOT_PHRASE):
             url = f"https://example.org/{doc_id}"
             con.execute(
@@ -335,15 +340,11 @@ def _tracking_sql(monkeypatch) -> list[str]:
 
 
 def _documents_db(path, docs) -> duckdb.DuckDBPyConnection:
-    """A database with a documents table and the index state table of the warehouse's DDL."""
+    """A database with the made warehouse's tables and the index state table of the warehouse's DDL."""
     from readout_pipeline.warehouse import sql
 
     con = duckdb.connect(str(path))
-    con.execute(
-        "CREATE TABLE documents (doc_id VARCHAR PRIMARY KEY, title VARCHAR, text VARCHAR NOT NULL, "
-        "published_date DATE, source_id VARCHAR NOT NULL DEFAULT 'made', first_url VARCHAR)"
-    )
-    con.execute("CREATE TABLE document_urls (url VARCHAR, doc_id VARCHAR, fetch_url VARCHAR)")
+    _create_made_tables(con)
     for name in ("ddl/005_search_index_state.sql", "ddl/006_search_index_format.sql"):
         con.execute(sql(name))
     _add(con, docs)
@@ -351,8 +352,8 @@ def _documents_db(path, docs) -> duckdb.DuckDBPyConnection:
 
 
 def _add(con, docs) -> None:
-    con.executemany("INSERT INTO documents (doc_id, title, text, first_url) VALUES (?, ?, ?, 'https://example.org/' || ?)",
-                    [[*d, d[0]] for d in docs])
+    con.executemany("INSERT INTO documents (doc_id, title, text, source_id, first_url) "
+                    "VALUES (?, ?, ?, 'made', 'https://example.org/' || ?)", [[*d, d[0]] for d in docs])
 
 
 EXTRA = [  # words the first documents never had, and words they had (their df must grow)
