@@ -194,3 +194,27 @@ def test_cleaning_workers_inherit_the_warm_start_out_of_the_collectors_reach():
 
     assert gc.get_freeze_count() == 0  # this process froze nothing
     assert _pool(1, Limits()).submit(gc.get_freeze_count).result(timeout=120) > 10_000
+
+
+def test_cleaning_workers_inherit_jusText_stop_words():
+    """trafilatura's jusText fallback needs the stop words of every language (31 MB); the forkserver
+    loads them once (warmup.py) instead of each worker building a private copy on a real page."""
+    from readout_pipeline.pages import _pool
+
+    worker = _pool(1, Limits())
+    stoplist = "__import__('trafilatura.external', fromlist=['_']).JT_STOPLIST"
+    assert worker.submit(eval, f"len({stoplist} or ())").result(timeout=120) > 100_000
+    cached = "__import__('justext.core', fromlist=['_']).define_stoplist.cache_info().currsize"
+    assert worker.submit(eval, cached).result(timeout=120) == 1
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+def test_stopping_the_cleaning_processes_ends_the_forkserver_and_a_later_batch_starts_anew():
+    from readout_pipeline.pages import _pool, stop_cleaning_processes
+
+    server = _pool(1, Limits()).submit(os.getppid).result(timeout=120)
+    assert os.path.exists(f"/proc/{server}")
+    stop_cleaning_processes()
+    assert not os.path.exists(f"/proc/{server}")  # exited and reaped
+    assert parse_pages([(page(GOOD, "later"), [])], workers=1)[0].outcome == DOC
+    assert _pool(1, Limits()).submit(os.getppid).result(timeout=120) not in (server, os.getpid())

@@ -338,6 +338,19 @@ def shutdown_pools() -> None:
         _discard(*key)
 
 
+def stop_cleaning_processes() -> None:
+    """End the worker pools and the forkserver they fork from, once a run's cleaning is over.
+
+    The forkserver holds the warm cleaning stack (about 75 MB, measured at the end of a 10,000-page
+    ingest): kept, it would sit beside the flow through the publish, the run's memory peak. A later
+    batch in this process starts a new one (`multiprocessing.forkserver` does it on demand)."""
+    with _POOLS_LOCK:
+        shutdown_pools()
+        # The standard library's own stop (used by its tests): closes the forkserver's "alive" pipe
+        # and waits for it to exit; the next pool start launches a fresh forkserver.
+        multiprocessing.forkserver._forkserver._stop()  # type: ignore[attr-defined]
+
+
 def _ready() -> bool:
     return True
 

@@ -46,6 +46,18 @@ def warm_up() -> None:
     from htmldate.extractors import get_external_parser
 
     get_external_parser().get_date_data("zzqx 2020 qzzx")
+    _load_justext_stoplist()
+
+
+def _load_justext_stoplist() -> None:
+    """trafilatura's jusText fallback, on a page in no language it is told, uses the stop words
+    of every language jusText knows (154,484 words: a tuple, then justext's cached frozenset of
+    it): 31 MB and ~95 ms of CPU, built on first use. The sample page above never gets that far,
+    so each worker built its own private copy on one of its first real pages."""
+    from justext.core import define_stoplist
+    from trafilatura import external
+
+    define_stoplist(external.JT_STOPLIST or external.jt_stoplist_init())
 
 
 warm_up()
