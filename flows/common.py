@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import uuid
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -88,7 +89,7 @@ def warehouse_run(
             if sources:
                 warehouse.upsert_sources(db.con, sources, run_id)
             yield db, run_id, counts, summary
-            pages.shutdown_pools()  # the cleaning is over: its processes' memory goes before publishing
+            pages.stop_cleaning_processes()  # the cleaning is over: its memory goes before publishing
             derive_task(db.con, run_id)
         except BaseException as exc:
             summary.status = "failed"
@@ -142,11 +143,6 @@ def parse_task(
 
 
 RECONNECT_EVERY_PAGES = 1000  # measured: a 4,000-page ingest's flow peaked at 390 MB RSS instead of 454
-# DuckDB's memory limit while batches are loaded (settings.db_memory_mb, if lower, wins): between
-# batches the writer holds little but its cache of blocks read by lookups, which otherwise fills up
-# to the limit as the warehouse grows. Measured in a load-only harness over 10,000 page variants: the
-# writer's memory stays at 235-255 MB from 2,000 pages on, in the same time (bench/README.md).
-WRITER_MEMORY_MB_WHILE_LOADING = 128
 
 
 class BatchPipeline:
@@ -165,8 +161,9 @@ class BatchPipeline:
 
     While local cleaning processes run, the writer uses one DuckDB thread: the processes keep every
     core busy, and a second writer thread only takes CPU from them (measured: the flow's CPU time of
-    a 1,497-page backfill 2-4 s lower, in two runs). Its memory limit is `WRITER_MEMORY_MB_WHILE_LOADING`
-    and the heap pages a batch used go back to the system after its load (`malloc.trim`). The
+    a 1,497-page backfill 2-4 s lower, in two runs). Its memory limit is lower while loading
+    (`warehouse.loading_memory_mb`), and the heap pages a batch used go back to the system after
+    its load (`malloc.trim`). The
     defaults come back when the pipeline ends, for the derived tables and the full-text index
     built once the cleaning is over."""
 
@@ -181,7 +178,8 @@ class BatchPipeline:
         self.depth, self.workers = parallelism()
         if self.workers is None:  # local cleaning processes: they take the cores
             db.use_threads(1)
-        db.use_memory(min(WRITER_MEMORY_MB_WHILE_LOADING, settings.db_memory_mb))
+        self._writer_threads = db.threads or os.cpu_count() or 1  # DuckDB's default: a thread per core
+        db.use_loading_memory(self._writer_threads)
         self._inflight: deque[tuple[Any, Handoff[Any], FetchedBatch | None, Any]] = deque()
 
     def prestart(self) -> None:
@@ -216,6 +214,7 @@ class BatchPipeline:
         self._loaded_since_reconnect += n_parsed
         if self._loaded_since_reconnect >= RECONNECT_EVERY_PAGES:
             self.db.reconnect()
+            self.db.use_loading_memory(self._writer_threads)  # the indexes grew with the documents
             self._loaded_since_reconnect = 0
         if on_loaded is not None:
             on_loaded(n_parsed)

@@ -316,3 +316,29 @@ def test_the_writer_memory_limit_holds_across_reconnects_and_is_given_back(db):
     assert limit() == configured
     db.reconnect()
     assert limit() == configured
+
+
+def test_the_loading_memory_limit_grows_with_writer_threads_and_documents_and_stays_under_the_cap():
+    from readout_pipeline.warehouse import loading_memory_mb
+
+    small = loading_memory_mb(0, 1, 256)
+    assert small == loading_memory_mb(0, 0, 256) >= 64  # a read_json buffer (32 MB) and room besides
+    assert loading_memory_mb(0, 2, 256) == 2 * small  # each writer thread takes its own buffers
+    # a load at 100,000 documents failed under 100 MB (the indexes stay in memory) and passed at 128
+    assert 128 <= loading_memory_mb(100_000, 1, 256) < 256
+    assert loading_memory_mb(1_000_000, 1, 256) == 256  # never above the configured limit
+
+
+def test_the_writer_sets_its_loading_limit_from_the_documents_it_holds(db):
+    from readout_pipeline.warehouse import loading_memory_mb
+
+    def limit_mb() -> str:
+        return db.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+    warehouse.load_pages(db.con, "run-1", [parsed(f"https://a.example/{i}", f"Text {i}.") for i in range(3)])
+    assert db.use_loading_memory(1) == loading_memory_mb(3, 1, db.settings.db_memory_mb)
+    at_one_thread = limit_mb()
+    assert db.use_loading_memory(4) == loading_memory_mb(3, 4, db.settings.db_memory_mb)
+    assert limit_mb() != at_one_thread
+    db.reconnect()  # a long run reopens the database: the limit stays
+    assert limit_mb() != at_one_thread

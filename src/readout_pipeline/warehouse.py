@@ -16,6 +16,7 @@ import difflib
 import fcntl
 import importlib.util
 import json
+import math
 import os
 import re
 import shutil
@@ -175,6 +176,13 @@ class WorkingDB:
     def _set_memory_limit(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute("SET memory_limit = ?", [f"{self.memory_mb or self.settings.db_memory_mb}MB"])
 
+    def use_loading_memory(self, threads: int) -> int:
+        """Set the memory limit for loading batches (`loading_memory_mb`) and return it."""
+        count = self.con.execute(sql("load/document_count.sql")).fetchone()[0] if self.con else 0
+        megabytes = loading_memory_mb(int(count), threads, self.settings.db_memory_mb)
+        self.use_memory(megabytes)
+        return megabytes
+
     def reconnect(self) -> None:
         """Checkpoint, close and reopen the connection (the lock stays held): the database
         instance's memory goes back to the system (during a long run, and before the memory-hungry
@@ -207,6 +215,25 @@ class WorkingDB:
         finally:
             self.con = self._connect()
         return self.published
+
+
+# DuckDB's memory limit while batches are loaded. Between batches the writer holds little but a
+# cache of blocks earlier lookups read, which fills up to whatever limit it is given, and the
+# primary-key indexes (ART), which stay in memory once a lookup has loaded them and grow with the
+# warehouse: 54.5 MB at 100,000 documents (DuckDB 1.4, `duckdb_memory()`). At that size a load failed
+# with "Out of Memory" under a 64 MB and a 100 MB limit and passed under 128 MB. So the limit is a
+# part per writer thread (`read_json` takes a 32 MB buffer in each: with two threads, 64 MB failed
+# a load of a small warehouse), plus twice the indexes' measured size per document; never above
+# `db_memory_mb`, which a warehouse of several hundred thousand documents needs raised.
+LOADING_MEMORY_MB_PER_THREAD = 64
+INDEX_KB_PER_DOCUMENT = 0.56
+
+
+def loading_memory_mb(documents: int, threads: int, cap_mb: int) -> int:
+    """The writer's memory limit while loading, for a warehouse of `documents` (bench/README.md:
+    at 10,000 page variants the flow's median PSS was 243 MB under 64 MB against 272 under 128)."""
+    indexes_mb = 2 * documents * INDEX_KB_PER_DOCUMENT / 1024
+    return min(cap_mb, LOADING_MEMORY_MB_PER_THREAD * max(1, threads) + math.ceil(indexes_mb))
 
 
 def _one_line(exc: BaseException) -> str:
