@@ -19,6 +19,7 @@ from prefect.runtime import flow_run
 
 from readout_pipeline import derive, malloc, pages, reports, warehouse
 from readout_pipeline.config import Config, Settings, Source
+from readout_pipeline.errors import ReadoutError
 from readout_pipeline.pipeline import FetchedBatch
 
 from .artifacts import publish_run_artifact
@@ -93,10 +94,16 @@ def warehouse_run(
             derive_task(db.con, run_id)
         except BaseException as exc:
             summary.status = "failed"
-            error = " ".join(str(exc).split())[:500] or type(exc).__name__
-            warehouse.finish_run(db.con, run_id, "failed", counts, error)
-            db.publish()
-            raise
+            failure = warehouse.run_error(exc, config.settings) if isinstance(exc, duckdb.Error) else exc
+            error = " ".join(str(failure).split())[:500] or type(failure).__name__
+            try:
+                warehouse.finish_run(db.con, run_id, "failed", counts, error)
+                db.publish()
+            except (duckdb.Error, ReadoutError) as recording:  # the run's own error is the one to report
+                failure.add_note(f"recording the failed run failed too: {' '.join(str(recording).split())[:300]}")
+            if failure is exc:
+                raise
+            raise failure from exc
         summary.status = "completed"
         warehouse.finish_run(db.con, run_id, "completed", counts, "; ".join(summary.problems)[:2000] or None)
         per_source = reports.per_source_counts(db.con, run_id)

@@ -202,6 +202,65 @@ def test_backfill_from_warc(tmp_path, site):
     assert summary.counts["n_new_documents"] == 2
 
 
+def test_a_run_out_of_database_memory_says_which_setting_to_raise_and_keeps_earlier_runs(tmp_path, site, monkeypatch):
+    from readout_pipeline import warehouse
+    from readout_pipeline.errors import WarehouseError
+
+    saved = tmp_path / "saved"
+    saved.mkdir()
+
+    def save(name: str, topic: str) -> None:
+        (saved / name).write_text(
+            f"<html><head><title>Readout on {topic}</title></head><body><article><p>The Secretary met "
+            f"the Foreign Minister today to discuss {topic}, regional security and humanitarian access, "
+            "and both agreed to meet again next month.</p></article></body></html>", encoding="utf-8")
+
+    config = demo_config(site, tmp_path / "wh")
+    save("first.html", "trade")
+    assert backfill(config, from_dir=saved).counts["n_new_documents"] == 1
+    (saved / "first.html").unlink()
+    save("second.html", "energy")
+    # A loading limit far below what a load needs (DuckDB's JSON reader alone takes 32 MB): DuckDB's
+    # own out-of-memory error, in the middle of a run.
+    monkeypatch.setattr(warehouse, "loading_memory_mb", lambda documents, threads, cap: 8)
+    with pytest.raises(WarehouseError, match=r"ran out of memory .*raise db_memory_mb under \[settings\] \(now 256 MB\)") as failed:
+        backfill(config, from_dir=saved)
+    assert isinstance(failed.value.__cause__, duckdb.OutOfMemoryException)
+    assert "\n" not in str(failed.value)
+    con = duckdb.connect(str(config.settings.published_db), read_only=True)
+    try:
+        runs = con.execute("SELECT status, error FROM runs ORDER BY started_at").fetchall()
+        titles = [r[0] for r in con.execute("SELECT title FROM documents").fetchall()]
+    finally:
+        con.close()
+    assert [status for status, _ in runs] == ["completed", "failed"]
+    assert runs[1][1] == str(failed.value)  # the failure was recorded and published
+    assert titles == ["Readout on trade"]  # the first run's document is still there
+
+
+def test_when_recording_a_failed_run_fails_too_the_run_s_own_error_is_reported(tmp_path, site, monkeypatch):
+    from readout_pipeline import warehouse
+    from readout_pipeline.errors import WarehouseError
+
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "a.txt").write_text("Joint statement of the ministers on maritime security.\n")
+
+    def load_fails(*args, **kwargs):
+        raise duckdb.IOException("IO Error: could not write file: No space left on device")
+
+    def publish_fails(self):
+        raise WarehouseError("cannot publish readouts.duckdb: No space left on device")
+
+    monkeypatch.setattr(warehouse, "load_pages", load_fails)
+    monkeypatch.setattr(warehouse.WorkingDB, "publish", publish_fails)
+    with pytest.raises(WarehouseError, match="working database failed: IO Error: could not write") as failed:
+        backfill(demo_config(site, tmp_path / "wh"), from_dir=saved)
+    assert failed.value.__notes__ == [
+        "recording the failed run failed too: cannot publish readouts.duckdb: No space left on device"
+    ]
+
+
 def test_serve_builds_a_cron_deployment_with_one_run_at_a_time():
     (deployment,) = build_deployments("/etc/readout/sources.toml", "0 */4 * * *")
     assert deployment.parameters["config_path"] == "/etc/readout/sources.toml"

@@ -318,6 +318,23 @@ def test_the_writer_memory_limit_holds_across_reconnects_and_is_given_back(db):
     assert limit() == configured
 
 
+def test_a_memory_limit_duckdb_refuses_leaves_the_one_before(db):
+    def limit() -> str:
+        return db.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+    db.use_memory(96)
+    before = limit()
+    # An index DuckDB cannot evict: a 2 MB limit is below what it holds.
+    db.con.execute("CREATE TEMP TABLE held (k VARCHAR PRIMARY KEY)")
+    db.con.execute("INSERT INTO held SELECT 'key-' || i FROM range(100000) t(i)")
+    with pytest.raises(duckdb.OutOfMemoryException):
+        db.use_memory(2)
+    assert db.memory_mb == 96 and limit() == before  # DuckDB alone would keep the refused 2 MB
+    db.con.execute("DROP TABLE held")
+    db.reconnect()
+    assert limit() == before
+
+
 def test_the_loading_memory_limit_grows_with_writer_threads_and_documents_and_stays_under_the_cap():
     from readout_pipeline.warehouse import loading_memory_mb
 

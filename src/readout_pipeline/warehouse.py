@@ -149,7 +149,7 @@ class WorkingDB:
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(str(self.path))
-        self._set_memory_limit(con)
+        self._set_memory_limit(con, self.memory_mb)
         con.execute("SET dynamic_or_filter_threshold = ?", [JOIN_FILTER_KEYS])
         if self.threads:
             con.execute("SET threads = ?", [self.threads])
@@ -168,13 +168,19 @@ class WorkingDB:
     def use_memory(self, megabytes: int | None) -> None:
         """Set DuckDB's memory limit for now (kept across reconnects), or give the configured one
         back (None). Besides the rows a batch writes, what DuckDB holds between batches is a cache
-        of the blocks earlier lookups read, which fills up to the limit as the warehouse grows."""
-        self.memory_mb = megabytes
+        of the blocks earlier lookups read, which fills up to the limit as the warehouse grows.
+        A limit DuckDB refuses (below what it holds now) is not kept: DuckDB itself keeps the
+        refused value as its setting, so the one before is set again."""
         if self.con is not None:
-            self._set_memory_limit(self.con)
+            try:
+                self._set_memory_limit(self.con, megabytes)
+            except duckdb.Error:
+                self._set_memory_limit(self.con, self.memory_mb)
+                raise
+        self.memory_mb = megabytes
 
-    def _set_memory_limit(self, con: duckdb.DuckDBPyConnection) -> None:
-        con.execute("SET memory_limit = ?", [f"{self.memory_mb or self.settings.db_memory_mb}MB"])
+    def _set_memory_limit(self, con: duckdb.DuckDBPyConnection, megabytes: int | None) -> None:
+        con.execute("SET memory_limit = ?", [f"{megabytes or self.settings.db_memory_mb}MB"])
 
     def use_loading_memory(self, threads: int) -> int:
         """Set the memory limit for loading batches (`loading_memory_mb`) and return it."""
@@ -238,6 +244,19 @@ def loading_memory_mb(documents: int, threads: int, cap_mb: int) -> int:
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:300]
+
+
+def run_error(exc: duckdb.Error, settings: Settings) -> WarehouseError:
+    """A DuckDB error that ended a run, as the one line the command line prints. Running out of
+    memory says which setting to raise (DuckDB's own advice is about SQL settings a user of this
+    tool does not write); the batches loaded before it stay committed."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return WarehouseError(
+            f"the working database ran out of memory ({first}): raise db_memory_mb under [settings] "
+            f"(now {settings.db_memory_mb} MB) and run again; the batches loaded before are kept"
+        )
+    return WarehouseError(f"the working database failed: {_one_line(exc)}")
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
