@@ -100,7 +100,7 @@ def warehouse_run(
                 warehouse.finish_run(db.con, run_id, "failed", counts, error)
                 db.publish()
             except (duckdb.Error, ReadoutError) as recording:  # the run's own error is the one to report
-                failure.add_note(f"recording the failed run failed too: {' '.join(str(recording).split())[:300]}")
+                failure.add_note(f"recording the failed run failed too: {warehouse._one_line(recording)}")
             if failure is exc:
                 raise
             raise failure from exc

@@ -250,7 +250,8 @@ def run_error(exc: duckdb.Error, settings: Settings) -> WarehouseError:
     """A DuckDB error that ended a run, as the one line the command line prints. Running out of
     memory says which setting to raise (DuckDB's own advice is about SQL settings a user of this
     tool does not write); the batches loaded before it stay committed."""
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
     if isinstance(exc, duckdb.OutOfMemoryException):
         return WarehouseError(
             f"the working database ran out of memory ({first}): raise db_memory_mb under [settings] "
