@@ -72,6 +72,7 @@ def backfill(
                        for chunk in batched(files, settings.batch_size))
         else:
             assert from_warc is not None
-            batches = batched(pipeline.iter_warc_pages(from_warc, source.id, settings.archive_dir), settings.batch_size)
+            warc_pages = pipeline.iter_warc_pages(from_warc, source.id, settings.archive_dir, summary.problems)
+            batches = batched(warc_pages, settings.batch_size)
         _load_raw(config, batches, source, db, run_id, counts, counts["n_discovered"] or None)
     return summary

@@ -105,9 +105,12 @@ def warehouse_run(
                 raise
             raise failure from exc
         summary.status = "completed"
-        warehouse.finish_run(db.con, run_id, "completed", counts, "; ".join(summary.problems)[:2000] or None)
-        per_source = reports.per_source_counts(db.con, run_id)
-        summary.published = str(db.publish())
+        try:
+            warehouse.finish_run(db.con, run_id, "completed", counts, "; ".join(summary.problems)[:2000] or None)
+            per_source = reports.per_source_counts(db.con, run_id)
+            summary.published = str(db.publish())
+        except (duckdb.Error, ReadoutError) as exc:
+            raise warehouse.publish_error(exc, config.settings) from exc
         summary.counts = {k: int(counts.get(k, 0)) for k in warehouse.RUN_COUNTERS}
         publish_run_artifact(summary, per_source)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 from pathlib import Path
 
 import duckdb
@@ -200,6 +201,85 @@ def test_backfill_from_warc(tmp_path, site):
     config = demo_config(site, tmp_path / "wh")
     summary = backfill(config, from_warc=warc)
     assert summary.counts["n_new_documents"] == 2
+
+
+def _warc_record_bytes(writer_gzip: bool, n: int) -> bytes:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=writer_gzip)
+    body = (
+        f"<html><head><title>Readout {n}</title></head><body><article><p>Readout number {n}: the ministers "
+        "met to discuss maritime security, energy and humanitarian access, and agreed to meet again.</p>"
+        "</article></body></html>"
+    ).encode()
+    headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+    writer.write_record(writer.create_warc_record(
+        f"https://ministry.example/readout-{n}", "response", payload=io.BytesIO(body), http_headers=headers))
+    return buf.getvalue()
+
+
+def test_a_warc_that_breaks_off_fails_the_run_in_one_line_and_keeps_what_was_loaded(tmp_path, site):
+    from readout_pipeline.errors import ConfigError
+
+    warc = tmp_path / "crawl.warc.gz"
+    good = b"".join(_warc_record_bytes(True, n) for n in range(10))
+    warc.write_bytes(good + b"this is where the copy of the crawl was cut and overwritten\n" * 20)
+    config = demo_config(site, tmp_path / "wh", batch_size=2)
+    with pytest.raises(ConfigError, match=r"crawl\.warc\.gz: unreadable after record 10 \(no WARC record header there\)$"):
+        backfill(config, from_warc=warc)
+    con = duckdb.connect(str(config.settings.published_db), read_only=True)
+    try:
+        runs = con.execute("SELECT status, error FROM runs").fetchall()
+        loaded = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+    finally:
+        con.close()
+    assert runs == [("failed", f"WARC file {warc}: unreadable after record 10 (no WARC record header there)")]
+    assert 2 <= loaded < 10  # the batches loaded before the error are published; those in flight are not
+
+
+def test_a_warc_record_cut_short_is_a_problem_of_the_run_not_a_page(tmp_path, site):
+    warc = tmp_path / "crawl.warc"
+    warc.write_bytes(b"".join(_warc_record_bytes(False, n) for n in range(3))[:-60])
+    summary = backfill(demo_config(site, tmp_path / "wh"), from_warc=warc)
+    assert summary.counts["n_new_documents"] == 2
+    (problem,) = summary.problems
+    assert re.fullmatch(r"crawl\.warc record 3 \(https://ministry\.example/readout-2\) is cut short "
+                        r"\(\d+ bytes declared\): skipped", problem), problem
+
+
+def test_a_publish_that_fails_after_the_run_keeps_its_pages_for_the_next_run(tmp_path, site, monkeypatch):
+    from readout_pipeline import warehouse
+    from readout_pipeline.errors import WarehouseError
+
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "a.txt").write_text("Joint statement of the ministers on maritime security, agreed in Geneva today.\n")
+    config = demo_config(site, tmp_path / "wh")
+    publish = warehouse.WorkingDB.publish
+
+    def checkpoint_fails(self):
+        raise duckdb.IOException("IO Error: Could not write to file: No space left on device")
+
+    monkeypatch.setattr(warehouse.WorkingDB, "publish", checkpoint_fails)
+    with pytest.raises(WarehouseError) as failed:
+        backfill(config, from_dir=saved)
+    assert str(failed.value) == (
+        "the run's pages are stored, but publishing them failed: the working database failed: IO Error: Could "
+        "not write to file: No space left on device (analysts keep the snapshot before; the next run publishes them)"
+    )
+    assert not config.settings.published_db.exists()
+
+    monkeypatch.setattr(warehouse.WorkingDB, "publish", publish)
+    assert backfill(config, from_dir=saved).counts["n_unchanged"] == 1  # stored by the run before
+    con = duckdb.connect(str(config.settings.published_db), read_only=True)
+    try:
+        assert [r[0] for r in con.execute("SELECT status FROM runs ORDER BY started_at").fetchall()] == [
+            "completed", "completed"]
+        assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+    finally:
+        con.close()
 
 
 def test_a_run_out_of_database_memory_says_which_setting_to_raise_and_keeps_earlier_runs(tmp_path, site, monkeypatch):

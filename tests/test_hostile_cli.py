@@ -115,3 +115,57 @@ def test_private_home_opens_only_its_own_host():
                 "http://167838211/", "http://012.1.2.3/", "http://[::ffff:10.1.2.3]/"):
         with pytest.raises(netguard.BlockedAddress):
             netguard.check_url(url, cfg.allowed_hosts)
+
+
+@pytest.mark.slow
+def test_a_run_that_fails_on_its_input_prints_one_line_not_prefect_s_traceback(tmp_path):
+    """A real `readout` process (Prefect's console logging as a user gets it): a file given as a
+    WARC that is not one ends the run with the one `readout: error:` line; the run is recorded."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import duckdb
+
+    not_warc = tmp_path / "crawl.warc"
+    not_warc.write_bytes(b"<html><body>a saved page, not a WARC</body></html>\n" + os.urandom(2000))
+    db = tmp_path / "wh" / "readouts.duckdb"
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    env.pop("PREFECT_API_URL", None)
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("readout")), "backfill", "--from-warc", str(not_warc), "--db", str(db),
+         "--config", str(_config(tmp_path, ""))],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.splitlines() == [f"readout: error: WARC file {not_warc}: not a WARC file (no WARC record header there)"]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT status FROM runs").fetchall() == [("failed",)]
+    finally:
+        con.close()
+
+
+def test_the_console_drops_only_run_records_of_failures_already_reported():
+    import logging
+    import sys
+
+    from flows.console import ReportedFailureFilter
+    from readout_pipeline.errors import ConfigError
+
+    def record(logger: str, exc: BaseException | None) -> logging.LogRecord:
+        exc_info = None
+        if exc is not None:
+            try:
+                raise exc
+            except BaseException:
+                exc_info = sys.exc_info()
+        return logging.LogRecord(logger, logging.ERROR, __file__, 1, "Encountered exception", None, exc_info)
+
+    keep = ReportedFailureFilter().filter
+    assert not keep(record("prefect.flow_runs", ConfigError("WARC file x: not a WARC file")))
+    assert not keep(record("prefect.task_runs", ConfigError("bad input")))
+    assert keep(record("prefect.flow_runs", ValueError("a defect keeps its traceback")))
+    assert keep(record("prefect.flow_runs", None))
+    assert keep(record("readout_pipeline", ConfigError("not a run record")))

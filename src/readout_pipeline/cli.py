@@ -191,7 +191,11 @@ def _prestart_cleaning(config: Any, runner: Any, *, pages_certain: bool) -> None
 
 def _on_api(api: Any) -> contextlib.AbstractContextManager[Any]:
     """Wait for the temporary API this command started, if any, and run the flow with its settings
-    (flows/temporary_api.py); against a standing API, nothing to wait for or change."""
+    (flows/temporary_api.py); against a standing API, nothing to wait for or change. Either way a
+    run that fails with a `ReadoutError` prints only the one line `main` writes (flows/console.py)."""
+    from flows.console import quiet_reported_failures
+
+    quiet_reported_failures()
     if api is None:
         return contextlib.nullcontext()
     api.wait()

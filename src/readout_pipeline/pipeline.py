@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import mimetypes
+import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -279,51 +280,96 @@ def read_saved_page(path: Path, source_id: str, archive_dir: Path) -> RawPage:
     )
 
 
-def iter_warc_pages(path: Path, source_id: str, archive_dir: Path) -> Iterator[RawPage]:
-    """HTTP responses from a WARC file (warcio), as RawPages."""
-    from warcio.archiveiterator import ArchiveIterator
+def iter_warc_pages(
+    path: Path, source_id: str, archive_dir: Path, problems: list[str] | None = None
+) -> Iterator[RawPage]:
+    """HTTP responses from a WARC file (warcio), as RawPages. A record cut short (an interrupted
+    crawl's last one) is skipped and reported in `problems`; a file that is not a WARC, or breaks
+    off into something that is not one, is a one-line ConfigError, raised after the pages before it
+    were yielded."""
+    from warcio.archiveiterator import WARCIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    class QuietWARCIterator(WARCIterator):  # a WARC only: warcio would take stray text for ARC records
+        INC_RECORD = ""  # warcio writes this warning to stderr itself; it is counted in err_count
 
     try:
         stream = open(path, "rb")  # noqa: SIM115
     except OSError as exc:
         raise ConfigError(f"cannot read WARC file {path}: {exc.strerror}") from None
+    records = 0
     with stream:
-        for record in ArchiveIterator(stream):
-            if record.rec_type != "response" or record.http_headers is None:
-                continue
-            status = record.http_headers.get_statuscode()
-            if not status or not status.startswith("2"):
-                continue
-            url = record.rec_headers.get_header("WARC-Target-URI")
-            if not url or not url.startswith(("http://", "https://")):
-                continue
-            body = record.content_stream().read(MAX_SAVED_BYTES + 1)
-            if len(body) > MAX_SAVED_BYTES:
-                continue
-            ctype = record.http_headers.get_header("Content-Type") or ""
-            media, _, params = ctype.partition(";")
-            charset = None
-            for param in params.split(";"):
-                key, _, value = param.strip().partition("=")
-                if key.lower() == "charset" and value:
-                    charset = value.strip("\"' ")
-            date = record.rec_headers.get_header("WARC-Date")
-            fetched = datetime.fromisoformat(date.replace("Z", "+00:00")) if date else datetime.now(UTC)
-            sha = archive.store(archive_dir, body)
-            yield RawPage(
-                url=discover.canonical_url(url),
-                fetch_url=url,
-                source_id=source_id,
-                raw_sha256=sha,
-                content_type=media.strip().lower() or None,
-                charset=charset,
-                fetched_at=fetched,
-                body=b"",
-                size=len(body),
-                in_archive=True,
-                status=int(status),
-                lastmod=fetched,
-            )
+        records_iter = QuietWARCIterator(stream)
+        try:
+            for record in records_iter:
+                records += 1
+                page = _warc_page(record, source_id, archive_dir, problems, f"{path.name} record {records}")
+                if page is not None:
+                    yield page
+        except (ArchiveLoadFailed, EOFError, zlib.error) as exc:
+            # warcio's message quotes the bytes it could not read: not for a terminal
+            what = "not a WARC file" if records == 0 else f"unreadable after record {records}"
+            found = "no WARC record header" if isinstance(exc, ArchiveLoadFailed) else "corrupt gzip data"
+            raise ConfigError(f"WARC file {path}: {what} ({found} there)") from None
+        except OSError as exc:
+            raise ConfigError(f"cannot read WARC file {path}: {exc.strerror or exc}") from None
+        if records_iter.err_count and problems is not None:
+            problems.append(f"{path.name}: {records_iter.err_count} record(s) not followed by a blank line "
+                            "(a wrong Content-Length?)")
+
+
+def _warc_page(record: Any, source_id: str, archive_dir: Path, problems: list[str] | None, where: str) -> RawPage | None:
+    """A WARC record's HTTP response as a RawPage (archived); None for other records."""
+    if record.rec_type != "response" or record.http_headers is None:
+        return None
+    status = record.http_headers.get_statuscode() or ""
+    if not (status.isdigit() and status.startswith("2")):
+        return None
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    if not url or not url.startswith(("http://", "https://")):
+        return None
+    body = record.content_stream().read(MAX_SAVED_BYTES + 1)
+    if len(body) > MAX_SAVED_BYTES:
+        return None
+    record.raw_stream.read()  # what the payload reader left of the record, if anything
+    if getattr(record.raw_stream, "limit", 0) > 0:  # the file ended inside the record
+        if problems is not None:
+            problems.append(f"{where} ({url}) is cut short ({record.length} bytes declared): skipped")
+        return None
+    ctype = record.http_headers.get_header("Content-Type") or ""
+    media, _, params = ctype.partition(";")
+    charset = None
+    for param in params.split(";"):
+        key, _, value = param.strip().partition("=")
+        if key.lower() == "charset" and value:
+            charset = value.strip("\"' ")
+    fetched = _warc_date(record.rec_headers.get_header("WARC-Date"))
+    sha = archive.store(archive_dir, body)
+    return RawPage(
+        url=discover.canonical_url(url),
+        fetch_url=url,
+        source_id=source_id,
+        raw_sha256=sha,
+        content_type=media.strip().lower() or None,
+        charset=charset,
+        fetched_at=fetched or datetime.now(UTC),
+        body=b"",
+        size=len(body),
+        in_archive=True,
+        status=int(status),
+        lastmod=fetched,
+    )
+
+
+def _warc_date(value: str | None) -> datetime | None:
+    """WARC-Date (ISO 8601, UTC); None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 # ---------------------------------------------------------------- reparse

@@ -35,7 +35,7 @@ import duckdb
 from . import __version__
 from .clean import PARSER_VERSION
 from .config import Settings, Source
-from .errors import WarehouseError
+from .errors import ReadoutError, WarehouseError
 from .pages import DOC, ParsedPage
 
 
@@ -258,6 +258,17 @@ def run_error(exc: duckdb.Error, settings: Settings) -> WarehouseError:
             f"(now {settings.db_memory_mb} MB) and run again; the batches loaded before are kept"
         )
     return WarehouseError(f"the working database failed: {_one_line(exc)}")
+
+
+def publish_error(exc: duckdb.Error | ReadoutError, settings: Settings) -> WarehouseError:
+    """An error after a run's batches were committed: recording its end, building the search index
+    or writing the snapshot. The rows stay in the working database, and the next run's publish
+    carries them to analysts; until then they see the snapshot before."""
+    reason = run_error(exc, settings) if isinstance(exc, duckdb.Error) else exc
+    return WarehouseError(
+        f"the run's pages are stored, but publishing them failed: {' '.join(str(reason).split())} "
+        "(analysts keep the snapshot before; the next run publishes them)"
+    )
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
