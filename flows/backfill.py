@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -10,7 +11,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from readout_pipeline import pipeline, progress
-from readout_pipeline.config import Config, Source
+from readout_pipeline.config import Config, Settings, Source
 from readout_pipeline.pages import RawPage
 
 from .common import BatchPipeline, Handoff, RunSummary, batched, logger, warehouse_run
@@ -22,8 +23,20 @@ SAVED_SOURCE = Source(
 
 
 @task(name="read-saved-batch", cache_policy=NO_CACHE)
-def read_batch(files: list[Path], source_id: str, archive_dir: Path) -> Handoff[list[RawPage]]:
-    return Handoff([pipeline.read_saved_page(path, source_id, archive_dir) for path in files])
+def read_batch(files: list[Path], source_id: str, archive_dir: Path) -> Handoff[pipeline.SavedBatch]:
+    return Handoff(pipeline.read_saved_files(files, source_id, archive_dir))
+
+
+def _saved_batches(files: list[Path], source_id: str, settings: Settings, summary: RunSummary,
+                   counts: Counter[str]) -> Iterator[list[RawPage]]:
+    """The saved files, batch by batch; files that cannot be read are the run's problems."""
+    for chunk in batched(files, settings.batch_size):
+        batch = read_batch(chunk, source_id, settings.archive_dir).take()
+        for problem in batch.problems:
+            logger().warning("%s", problem)
+        summary.problems.extend(batch.problems)
+        counts["n_failed"] += len(batch.problems)
+        yield batch.pages
 
 
 def _load_raw(
@@ -68,8 +81,7 @@ def backfill(
             files = pipeline.saved_files(from_dir)
             counts["n_discovered"] += len(files)
             logger().info("backfill: %d saved files under %s", len(files), from_dir)
-            batches = (read_batch(chunk, source.id, settings.archive_dir).take()
-                       for chunk in batched(files, settings.batch_size))
+            batches = _saved_batches(files, source.id, settings, summary, counts)
         else:
             assert from_warc is not None
             warc_pages = pipeline.iter_warc_pages(from_warc, source.id, settings.archive_dir, summary.problems)

@@ -97,6 +97,10 @@ def warehouse_run(
             failure = warehouse.run_error(exc, config.settings) if isinstance(exc, duckdb.Error) else exc
             error = " ".join(str(failure).split())[:500] or type(failure).__name__
             try:
+                pages.stop_cleaning_processes()  # the run is over: so are its cleaning processes
+            except Exception as stopping:  # noqa: BLE001 - reported with the run's own error
+                failure.add_note(f"stopping the cleaning processes failed too: {warehouse._one_line(stopping)}")
+            try:
                 warehouse.finish_run(db.con, run_id, "failed", counts, error)
                 db.publish()
             except (duckdb.Error, ReadoutError) as recording:  # the run's own error is the one to report

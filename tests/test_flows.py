@@ -180,6 +180,27 @@ def test_backfill_from_dir(tmp_path, site):
     assert again.counts["n_new_documents"] == 0 and again.counts["n_unchanged"] == 4
 
 
+def test_a_saved_file_that_cannot_be_read_is_a_problem_of_the_run_not_its_end(tmp_path, site):
+    import os
+
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "a.txt").write_text("Joint statement of the ministers on maritime security, agreed in Geneva today.\n")
+    odd = saved / os.fsdecode(b"caf\xe9.html.gz")  # a name that is not UTF-8, with a corrupt body
+    odd.write_bytes(b"\x1f\x8b" + os.urandom(200))
+    config = demo_config(site, tmp_path / "wh")
+    summary = backfill(config, from_dir=saved)
+    assert summary.status == "completed"
+    assert summary.counts["n_new_documents"] == 1 and summary.counts["n_failed"] == 1
+    assert summary.problems == [f"{saved}/caf\\xe9.html.gz: not readable gzip data: skipped"]
+    con = duckdb.connect(str(config.settings.published_db), read_only=True)
+    try:
+        assert con.execute("SELECT status, n_failed, error FROM runs").fetchall() == [
+            ("completed", 1, summary.problems[0])]
+    finally:
+        con.close()
+
+
 def test_backfill_from_warc(tmp_path, site):
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter

@@ -255,3 +255,37 @@ def test_fetch_and_archive_paths_ignore_url_and_headers(tmp_path, http_server):
     files = [f for f in tmp_path.rglob("*") if f.is_file()]
     assert [f.name for f in files] == [f"{archive.body_sha256(b'<html>evil</html>')}.gz"]
     assert all(Path(f).resolve().is_relative_to((tmp_path / "raw").resolve()) for f in files)
+
+
+def test_saved_files_that_cannot_be_read_are_skipped_and_reported(tmp_path, monkeypatch):
+    """One bad file among saved pages is a problem of the run, not its end: the others are read."""
+    import gzip
+    import os
+
+    from readout_pipeline import pipeline
+
+    body = b"<html><body><p>The ministers met in Amman.</p></body></html>"
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "good.html").write_bytes(body)
+    (saved / "corrupt.html.gz").write_bytes(b"\x1f\x8b" + os.urandom(300))
+    (saved / "cut.html.gz").write_bytes(gzip.compress(body * 2)[:-20])
+    (saved / "big.html").write_bytes(body * 10)
+    odd = saved / os.fsdecode(b"caf\xe9.html.gz")  # a Latin-1 name: not UTF-8
+    odd.write_bytes(b"not gzip at all")
+    files = pipeline.saved_files(saved)
+    (saved / "gone.html").write_bytes(body)
+    files.append(saved / "gone.html")
+    (saved / "gone.html").unlink()  # listed, then removed before it was read
+    monkeypatch.setattr(pipeline, "MAX_SAVED_BYTES", len(body) * 8)
+
+    batch = pipeline.read_saved_files(files, "s", tmp_path / "raw")
+    assert [p.fetch_url.rsplit("/", 1)[1] for p in batch.pages] == ["good.html"]
+    assert sorted(batch.problems) == sorted([
+        f"{saved}/big.html: over {len(body) * 8} bytes: skipped",
+        f"{saved}/caf\\xe9.html.gz: not readable gzip data: skipped",
+        f"{saved}/corrupt.html.gz: not readable gzip data: skipped",
+        f"{saved}/cut.html.gz: not readable gzip data: skipped",
+        f"{saved}/gone.html: cannot read it (No such file or directory): skipped",
+    ])
+    assert all(problem.isprintable() for problem in batch.problems)

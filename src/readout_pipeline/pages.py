@@ -344,6 +344,7 @@ def stop_cleaning_processes() -> None:
     The forkserver holds the warm cleaning stack (about 75 MB, measured at the end of a 10,000-page
     ingest): kept, it would sit beside the flow through the publish, the run's memory peak. A later
     batch in this process starts a new one (`multiprocessing.forkserver` does it on demand)."""
+    _await_prestart()  # a pool still starting would otherwise be left behind, half started
     with _POOLS_LOCK:
         shutdown_pools()
         # The standard library's own stop (used by its tests): closes the forkserver's "alive" pipe
@@ -353,6 +354,26 @@ def stop_cleaning_processes() -> None:
 
 def _ready() -> bool:
     return True
+
+
+_prestarting: threading.Thread | None = None
+PRESTART_WAIT_SECONDS = 120.0
+
+
+def _await_prestart() -> None:
+    """Wait for a `prestart` still under way. Stopping the pools while it spawns workers leaves
+    workers that no shutdown told to stop, and at exit the standard library's pool manager waits
+    for them for ever (seen once: a run that failed at once after its prestart never exited)."""
+    thread = _prestarting
+    if thread is not None and thread is not threading.current_thread():
+        thread.join(PRESTART_WAIT_SECONDS)
+
+
+# The same at exit: the standard library's hook that stops every pool's workers is a threading-exit
+# hook (concurrent.futures.process, imported above); hooks run in reverse order, so this one, added
+# after it, waits for a prestart before that hook counts the workers to stop. (A process that exited
+# 0.1 s after a prestart hung; `threading._register_atexit` is what concurrent.futures itself uses.)
+threading._register_atexit(_await_prestart)  # type: ignore[attr-defined]
 
 
 def prestart(*, workers: int = 0, limits: Limits | None = None) -> None:
@@ -369,7 +390,9 @@ def prestart(*, workers: int = 0, limits: Limits | None = None) -> None:
         except Exception:  # noqa: BLE001 - parse_pages will meet and report it
             pass
 
-    threading.Thread(target=start, name="pool-prestart", daemon=True).start()
+    global _prestarting
+    _prestarting = threading.Thread(target=start, name="pool-prestart", daemon=True)
+    _prestarting.start()
 
 
 def prestart_forkserver() -> None:

@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import mimetypes
+import os
 import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -243,23 +244,56 @@ def saved_files(directory: Path) -> list[Path]:
     )
 
 
+def shown(path: Path) -> str:
+    """A path as messages show it: a name that is not UTF-8 keeps its bytes as \\x escapes (a
+    surrogate-escaped str cannot be printed to a UTF-8 terminal nor stored by DuckDB)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+@dataclass
+class SavedBatch:
+    pages: list[RawPage] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # files skipped, one line each
+
+
+def read_saved_files(files: Sequence[Path], source_id: str, archive_dir: Path) -> SavedBatch:
+    """Saved files as archived RawPages. A file that cannot be read (gone since it was listed,
+    unreadable, corrupt gzip, too large) is skipped and reported; the others are read."""
+    batch = SavedBatch()
+    for path in files:
+        try:
+            batch.pages.append(read_saved_page(path, source_id, archive_dir))
+        except ConfigError as exc:
+            batch.problems.append(str(exc))
+    return batch
+
+
 def read_saved_page(path: Path, source_id: str, archive_dir: Path) -> RawPage:
-    """A saved page as a RawPage; its URL is its canonical/og:url if it declares one, else file://."""
+    """A saved page as a RawPage; its URL is its canonical/og:url if it declares one, else file://.
+    A file that cannot be read as one is a one-line ConfigError."""
     name = path.name.lower()
-    data = path.read_bytes()
     gzipped = None
-    if name.endswith(".gz"):
-        gzipped = data
-        with gzip.GzipFile(fileobj=io.BytesIO(gzipped)) as gz:
-            data = gz.read(MAX_SAVED_BYTES + 1)
-        if len(data) > MAX_SAVED_BYTES:
-            raise ConfigError(f"{path}: decompressed size over {MAX_SAVED_BYTES} bytes")
-        name = name[:-3]
+    try:
+        stat = path.stat()
+        if stat.st_size > MAX_SAVED_BYTES:
+            raise ConfigError(f"{shown(path)}: over {MAX_SAVED_BYTES} bytes: skipped")
+        data = path.read_bytes()
+        if name.endswith(".gz"):
+            gzipped = data
+            with gzip.GzipFile(fileobj=io.BytesIO(gzipped)) as gz:
+                data = gz.read(MAX_SAVED_BYTES + 1)
+            if len(data) > MAX_SAVED_BYTES:
+                raise ConfigError(f"{shown(path)}: decompressed size over {MAX_SAVED_BYTES} bytes: skipped")
+            name = name[:-3]
+    except (gzip.BadGzipFile, EOFError, zlib.error):
+        raise ConfigError(f"{shown(path)}: not readable gzip data: skipped") from None
+    except OSError as exc:
+        raise ConfigError(f"{shown(path)}: cannot read it ({exc.strerror or type(exc).__name__}): skipped") from None
     is_text = name.endswith((".txt", ".md"))
     content_type = "text/plain" if is_text else (mimetypes.guess_type(name)[0] or "text/html")
     fetch_url = path.resolve().as_uri()
     sha = archive.store(archive_dir, data, gzipped=gzipped)  # a .gz file is archived as it is
-    modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    modified = datetime.fromtimestamp(stat.st_mtime, UTC)
     # The URL an HTML page declares (canonical / og:url) is read by the worker that cleans it
     # (pages.parse_page), from the tree it parses anyway: the flow process never parses HTML.
     return RawPage(
@@ -296,25 +330,25 @@ def iter_warc_pages(
     try:
         stream = open(path, "rb")  # noqa: SIM115
     except OSError as exc:
-        raise ConfigError(f"cannot read WARC file {path}: {exc.strerror}") from None
+        raise ConfigError(f"cannot read WARC file {shown(path)}: {exc.strerror}") from None
     records = 0
     with stream:
         records_iter = QuietWARCIterator(stream)
         try:
             for record in records_iter:
                 records += 1
-                page = _warc_page(record, source_id, archive_dir, problems, f"{path.name} record {records}")
+                page = _warc_page(record, source_id, archive_dir, problems, f"{shown(Path(path.name))} record {records}")
                 if page is not None:
                     yield page
         except (ArchiveLoadFailed, EOFError, zlib.error) as exc:
             # warcio's message quotes the bytes it could not read: not for a terminal
             what = "not a WARC file" if records == 0 else f"unreadable after record {records}"
             found = "no WARC record header" if isinstance(exc, ArchiveLoadFailed) else "corrupt gzip data"
-            raise ConfigError(f"WARC file {path}: {what} ({found} there)") from None
+            raise ConfigError(f"WARC file {shown(path)}: {what} ({found} there)") from None
         except OSError as exc:
-            raise ConfigError(f"cannot read WARC file {path}: {exc.strerror or exc}") from None
+            raise ConfigError(f"cannot read WARC file {shown(path)}: {exc.strerror or type(exc).__name__}") from None
         if records_iter.err_count and problems is not None:
-            problems.append(f"{path.name}: {records_iter.err_count} record(s) not followed by a blank line "
+            problems.append(f"{shown(Path(path.name))}: {records_iter.err_count} record(s) not followed by a blank line "
                             "(a wrong Content-Length?)")
 
 
