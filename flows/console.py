@@ -19,12 +19,21 @@ RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
 
 
 class ReportedFailureFilter(logging.Filter):
-    """Drops a flow- or task-run record that carries a `ReadoutError`."""
+    """Drops a flow- or task-run record that carries a `ReadoutError`, and the run's later error
+    records ("Finished in state Failed(...)", which repeats it without the exception attached)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._reported: set[str] = set()  # ids of runs that failed with a ReadoutError
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not record.name.startswith(RUN_LOGGERS) or not record.exc_info:
+        if not record.name.startswith(RUN_LOGGERS):
             return True
-        return not isinstance(record.exc_info[1], ReadoutError)
+        run = str(getattr(record, "task_run_id", None) or getattr(record, "flow_run_id", None))
+        if record.exc_info and isinstance(record.exc_info[1], ReadoutError):
+            self._reported.add(run)
+            return False
+        return not (record.levelno >= logging.ERROR and run in self._reported)
 
 
 def quiet_reported_failures() -> None:

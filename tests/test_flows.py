@@ -114,6 +114,28 @@ def test_ingest_edit_and_idempotent_rerun(site, tmp_path):
     assert table_counts(db) == before
 
 
+def test_reparse_over_a_damaged_archive_file_fails_in_one_line_and_keeps_the_documents(tmp_path, site):
+    from readout_pipeline.errors import WarehouseError
+
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    for n in range(3):
+        (saved / f"p{n}.txt").write_text(f"Joint statement {n} of the ministers on maritime security, agreed today.\n")
+    config = demo_config(site, tmp_path / "wh")
+    assert backfill(config, from_dir=saved).counts["n_new_documents"] == 3
+    damaged = sorted(config.settings.archive_dir.rglob("*.gz"))[0]
+    damaged.write_bytes(b"a disk error's worth of bytes")
+    with pytest.raises(WarehouseError, match=rf"raw body {damaged.name[:-3]} in .* is corrupt \(not whole gzip data\)$"):
+        reparse(config)
+    con = duckdb.connect(str(config.settings.published_db), read_only=True)
+    try:
+        assert [r[0] for r in con.execute("SELECT status FROM runs ORDER BY started_at").fetchall()] == [
+            "completed", "failed"]
+        assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 3
+    finally:
+        con.close()
+
+
 def test_a_run_that_reconnects_between_batches_loads_the_same(site, tmp_path, monkeypatch):
     """The working database is reopened every RECONNECT_EVERY_PAGES loaded pages (memory goes back):
     with a reopen after every batch, the run still loads everything through the new connection."""

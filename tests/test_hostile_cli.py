@@ -118,9 +118,10 @@ def test_private_home_opens_only_its_own_host():
 
 
 @pytest.mark.slow
-def test_a_run_that_fails_on_its_input_prints_one_line_not_prefect_s_traceback(tmp_path):
-    """A real `readout` process (Prefect's console logging as a user gets it): a file given as a
-    WARC that is not one ends the run with the one `readout: error:` line; the run is recorded."""
+def test_runs_that_fail_on_their_input_print_one_line_not_prefect_s_traceback(tmp_path):
+    """Real `readout` processes (Prefect's console logging as a user gets it). A file given as a WARC
+    that is not one fails the run in its flow, a damaged archive file fails a reparse in a task: each
+    ends with the one `readout: error:` line, and the failed run is recorded beside the good one."""
     import os
     import subprocess
     import sys
@@ -128,21 +129,40 @@ def test_a_run_that_fails_on_its_input_prints_one_line_not_prefect_s_traceback(t
 
     import duckdb
 
-    not_warc = tmp_path / "crawl.warc"
-    not_warc.write_bytes(b"<html><body>a saved page, not a WARC</body></html>\n" + os.urandom(2000))
     db = tmp_path / "wh" / "readouts.duckdb"
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
     env.pop("PREFECT_API_URL", None)
-    proc = subprocess.run(
-        [str(Path(sys.executable).with_name("readout")), "backfill", "--from-warc", str(not_warc), "--db", str(db),
-         "--config", str(_config(tmp_path, ""))],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
-    )
-    assert proc.returncode == 1, proc.stderr
-    assert proc.stderr.splitlines() == [f"readout: error: WARC file {not_warc}: not a WARC file (no WARC record header there)"]
+    config = _config(tmp_path, "")
+
+    def readout(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(Path(sys.executable).with_name("readout")), *args, "--db", str(db),
+                               "--config", str(config)],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "a.txt").write_text("Joint statement of the ministers on maritime security, agreed in Geneva today.\n")
+    assert readout("backfill", "--from-dir", str(saved)).returncode == 0
+
+    not_warc = tmp_path / "crawl.warc"
+    not_warc.write_bytes(b"<html><body>a saved page, not a WARC</body></html>\n" + os.urandom(2000))
+    done = readout("backfill", "--from-warc", str(not_warc))
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines() == [
+        f"readout: error: WARC file {not_warc}: not a WARC file (no WARC record header there)"]
+
+    (damaged,) = (db.parent / "raw").rglob("*.gz")
+    damaged.write_bytes(b"a disk error's worth of bytes")
+    done = readout("reparse")
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines() == [
+        f"readout: error: raw body {damaged.name[:-3]} in {db.parent / 'raw'} is corrupt (not whole gzip data)"]
+
     con = duckdb.connect(str(db), read_only=True)
     try:
-        assert con.execute("SELECT status FROM runs").fetchall() == [("failed",)]
+        assert con.execute("SELECT flow, status FROM runs ORDER BY started_at").fetchall() == [
+            ("backfill", "completed"), ("backfill", "failed"), ("reparse", "failed")]
+        assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
     finally:
         con.close()
 
@@ -154,18 +174,26 @@ def test_the_console_drops_only_run_records_of_failures_already_reported():
     from flows.console import ReportedFailureFilter
     from readout_pipeline.errors import ConfigError
 
-    def record(logger: str, exc: BaseException | None) -> logging.LogRecord:
+    def record(logger: str, exc: BaseException | None, run: str, level: int = logging.ERROR,
+               message: str = "Task run failed with exception") -> logging.LogRecord:
         exc_info = None
         if exc is not None:
             try:
                 raise exc
             except BaseException:
                 exc_info = sys.exc_info()
-        return logging.LogRecord(logger, logging.ERROR, __file__, 1, "Encountered exception", None, exc_info)
+        rec = logging.LogRecord(logger, level, __file__, 1, message, None, exc_info)
+        rec.task_run_id = run if logger == "prefect.task_runs" else None
+        rec.flow_run_id = "flow-1"
+        return rec
 
     keep = ReportedFailureFilter().filter
-    assert not keep(record("prefect.flow_runs", ConfigError("WARC file x: not a WARC file")))
-    assert not keep(record("prefect.task_runs", ConfigError("bad input")))
-    assert keep(record("prefect.flow_runs", ValueError("a defect keeps its traceback")))
-    assert keep(record("prefect.flow_runs", None))
-    assert keep(record("readout_pipeline", ConfigError("not a run record")))
+    assert keep(record("prefect.task_runs", None, "task-1", logging.WARNING, "a page was skipped"))
+    assert not keep(record("prefect.task_runs", ConfigError("WARC file x: not a WARC file"), "task-1"))
+    assert not keep(record("prefect.task_runs", None, "task-1", message="Finished in state Failed('...')"))
+    assert keep(record("prefect.task_runs", None, "task-2", message="Finished in state Failed('...')"))
+    assert not keep(record("prefect.flow_runs", ConfigError("WARC file x: not a WARC file"), "flow-1"))
+    assert keep(record("prefect.flow_runs", ValueError("a defect keeps its traceback"), "flow-1", logging.WARNING))
+    assert keep(record("prefect.task_runs", ValueError("a defect keeps its traceback"), "task-3"))
+    assert keep(record("prefect.task_runs", None, "task-3", message="Finished in state Failed('...')"))
+    assert keep(record("readout_pipeline", ConfigError("not a run record"), "task-4"))

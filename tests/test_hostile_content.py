@@ -289,3 +289,19 @@ def test_saved_files_that_cannot_be_read_are_skipped_and_reported(tmp_path, monk
         f"{saved}/gone.html: cannot read it (No such file or directory): skipped",
     ])
     assert all(problem.isprintable() for problem in batch.problems)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "cut off", "another body"])
+def test_a_damaged_archive_file_is_a_one_line_warehouse_error(tmp_path, damage):
+    import gzip
+
+    from readout_pipeline.errors import WarehouseError
+
+    body = b"<html><body><p>" + b"The ministers met in Amman. " * 100 + b"</p></body></html>"
+    sha = archive.store(tmp_path, body)
+    path = archive.archive_path(tmp_path, sha)
+    stored = path.read_bytes()
+    path.write_bytes({"garbage": b"not gzip at all", "cut off": stored[: len(stored) // 2],
+                      "another body": gzip.compress(body + b" ")}[damage])
+    with pytest.raises(WarehouseError, match=f"raw body {sha} in .* is corrupt"):
+        archive.load(tmp_path, sha)

@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import tempfile
+import zlib
 from pathlib import Path
 
 from .errors import WarehouseError
@@ -67,6 +68,10 @@ def load(archive_dir: Path, sha256: str) -> bytes:
             body = fh.read()
     except FileNotFoundError:
         raise WarehouseError(f"raw body {sha256} is missing from the archive {archive_dir}") from None
+    except (gzip.BadGzipFile, EOFError, zlib.error):
+        raise WarehouseError(f"raw body {sha256} in {archive_dir} is corrupt (not whole gzip data)") from None
+    except OSError as exc:
+        raise WarehouseError(f"cannot read raw body {sha256} in {archive_dir}: {exc.strerror}") from None
     if body_sha256(body) != sha256:
         raise WarehouseError(f"raw body {sha256} in {archive_dir} is corrupt (hash mismatch)")
     return body
