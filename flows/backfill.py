@@ -40,10 +40,11 @@ def _saved_batches(files: list[Path], source_id: str, settings: Settings, summar
 
 
 def _load_raw(
-    config: Config, raw_batches: Iterator[list[RawPage]], source: Source, db, run_id, counts, total: int | None
+    config: Config, raw_batches: Iterator[list[RawPage]], source: Source, db, run_id, counts, total: int | None,
+    problems: list[str],
 ) -> None:
     with progress.bar("backfill: parse and load", total) as bar, \
-            BatchPipeline(db, run_id, counts, config.settings) as batches:
+            BatchPipeline(db, run_id, counts, config.settings, problems=problems) as batches:
         if total:
             batches.prestart()
         for raw in raw_batches:  # read batch n+1 while n is cleaned and n-1 loaded
@@ -86,5 +87,5 @@ def backfill(
             assert from_warc is not None
             warc_pages = pipeline.iter_warc_pages(from_warc, source.id, settings.archive_dir, summary.problems)
             batches = batched(warc_pages, settings.batch_size)
-        _load_raw(config, batches, source, db, run_id, counts, counts["n_discovered"] or None)
+        _load_raw(config, batches, source, db, run_id, counts, counts["n_discovered"] or None, summary.problems)
     return summary

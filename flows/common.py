@@ -19,7 +19,7 @@ from prefect.runtime import flow_run
 
 from readout_pipeline import derive, malloc, pages, reports, warehouse
 from readout_pipeline.config import Config, Settings, Source
-from readout_pipeline.errors import ReadoutError
+from readout_pipeline.errors import ReadoutError, WarehouseError
 from readout_pipeline.pipeline import FetchedBatch
 
 from .artifacts import publish_run_artifact
@@ -182,11 +182,13 @@ class BatchPipeline:
     built once the cleaning is over."""
 
     def __init__(
-        self, db: warehouse.WorkingDB, run_id: str, counts: Counter[str], settings: Settings, *, derive: bool = True
+        self, db: warehouse.WorkingDB, run_id: str, counts: Counter[str], settings: Settings, *, derive: bool = True,
+        problems: list[str] | None = None,
     ):
         from .runners import parallelism
 
         self.db, self.run_id, self.counts, self.settings = db, run_id, counts, settings
+        self.problems = problems if problems is not None else []  # the run's: pages skipped, one line each
         self._loaded_since_reconnect = 0
         self.derive = derive  # without it, the workers do not analyze documents either
         self.depth, self.workers = parallelism()
@@ -194,7 +196,7 @@ class BatchPipeline:
             db.use_threads(1)
         self._writer_threads = db.threads or os.cpu_count() or 1  # DuckDB's default: a thread per core
         db.use_loading_memory(self._writer_threads)
-        self._inflight: deque[tuple[Any, Handoff[Any], FetchedBatch | None, Any]] = deque()
+        self._inflight: deque[tuple[Any, Handoff[Any], FetchedBatch | None, Any, list[pages.ParsedPage]]] = deque()
 
     def prestart(self) -> None:
         """Start the local cleaning processes now, while the first batch is fetched or read (call
@@ -208,21 +210,42 @@ class BatchPipeline:
         """Start cleaning a batch; load the oldest ones once more than `depth` are in flight."""
         if fetched is not None:
             fetched.pages = []  # the pages travel in `items` only
+        unreadable: list[pages.ParsedPage] = []
         if self.workers is not None:  # Dask: its workers may not see this archive; bodies travel along
-            items = [(pages.with_body(p, self.settings.archive_dir), k) for p, k in items]
+            items, unreadable = self._with_bodies(items)
         any_items = bool(items)
         handoff = Handoff(items)
         del items  # from here on only the handoff holds the bodies, until they are parsed
         future = parse_task.submit(handoff, self.settings, self.workers, self.derive) if any_items else None
-        self._inflight.append((future, handoff, fetched, on_loaded))
+        self._inflight.append((future, handoff, fetched, on_loaded, unreadable))
         while len(self._inflight) > self.depth:
             self._load_oldest()
 
+    def _with_bodies(
+        self, items: list[tuple[pages.RawPage, list[str]]]
+    ) -> tuple[list[tuple[pages.RawPage, list[str]]], list[pages.ParsedPage]]:
+        """The pages with their bodies read from the archive, and those it cannot give back."""
+        readable, unreadable = [], []
+        for page, keywords in items:
+            try:
+                readable.append((pages.with_body(page, self.settings.archive_dir), keywords))
+            except WarehouseError as exc:
+                unreadable.append(pages.unreadable(page, exc))
+        return readable, unreadable
+
     def _load_oldest(self) -> None:
-        future, handoff, fetched, on_loaded = self._inflight.popleft()
+        future, handoff, fetched, on_loaded, unreadable = self._inflight.popleft()
         parsed = future.result().take() if future is not None else []
         handoff.drop()
-        n_parsed = len(parsed)
+        parsed.extend(unreadable)
+        skipped = [p for p in parsed if p.outcome == pages.RAW_UNREADABLE]
+        if skipped:  # nothing is loaded for them: what their URLs hold stays as it is
+            parsed = [p for p in parsed if p.outcome != pages.RAW_UNREADABLE]
+            self.counts["n_failed"] += len(skipped)
+            for page in skipped:
+                logger().warning("%s: %s: skipped", page.raw.url, page.error)
+                self.problems.append(f"{page.raw.url}: {page.error}: skipped")
+        n_parsed = len(parsed) + len(skipped)
         self.counts.update(load_task(self.db.con, self.run_id, Handoff(fetched), Handoff(parsed), self.derive))
         malloc.trim()  # the batch's rows, texts and shingles are gone: give their heap pages back
         self._loaded_since_reconnect += n_parsed
@@ -246,7 +269,7 @@ class BatchPipeline:
             if exc_type is None:
                 self.finish()
             else:  # let the cleaning in flight end before the connection goes away; keep the error
-                for future, _handoff, _fetched, _cb in self._inflight:
+                for future, _handoff, _fetched, _cb, _unreadable in self._inflight:
                     if future is not None:
                         with contextlib.suppress(BaseException):
                             future.wait()

@@ -60,7 +60,7 @@ def crawl_sources(
             # Batches overlap: batch n is cleaned in worker processes while n+1 is fetched
             # and n-1 loaded (BatchPipeline keeps loads in order, in this process).
             with progress.bar(f"{source.id}: fetch", len(planned)) as bar, \
-                    BatchPipeline(db, run_id, counts, settings) as batches:
+                    BatchPipeline(db, run_id, counts, settings, problems=summary.problems) as batches:
                 if any(p.request.etag is None and p.request.last_modified is None for p in planned):
                     batches.prestart()  # new URLs: bodies will come
                 for chunk in batched(planned, settings.batch_size):

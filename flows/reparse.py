@@ -16,7 +16,7 @@ def reparse(config: Config) -> RunSummary:
     settings = config.settings
     with warehouse_run(config, "reparse", {}) as (db, run_id, counts, summary):
         inputs = pipeline.iter_archived_pages(db.con, settings.archive_dir)  # rows read up front
-        with BatchPipeline(db, run_id, counts, settings, derive=False) as batches:  # rebuilt at the end
+        with BatchPipeline(db, run_id, counts, settings, derive=False, problems=summary.problems) as batches:  # rebuilt at the end
             batches.prestart()
             for chunk in batched(inputs, settings.batch_size):
                 counts["n_discovered"] += len(chunk)

@@ -78,8 +78,10 @@ def parallelism() -> tuple[int, int | None]:
 
     ctx = FlowRunContext.get()
     runner = getattr(ctx, "task_runner", None) if ctx else None
-    client = getattr(runner, "_client", None)
-    if client is not None and type(runner).__name__ == "DaskTaskRunner":
+    if type(runner).__name__ == "DaskTaskRunner":
+        # prefect-dask connects on the first use of `client` (a flow's first submit, until then
+        # `_client` is None): asking for it here connects now, as the first batch would.
+        client = runner.client  # type: ignore[union-attr]
         try:
             threads = sum(client.nthreads().values())
         except Exception:  # noqa: BLE001 - a scheduler that cannot tell: assume two

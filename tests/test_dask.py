@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from readout_pipeline import archive
 from readout_pipeline.cli import prepare_prefect
 from readout_pipeline.config import config_from_sources
 from readout_pipeline.demo_site import DemoSite
@@ -17,6 +18,7 @@ prepare_prefect()
 from prefect.testing.utilities import prefect_test_harness  # noqa: E402
 
 from flows.ingest import ingest  # noqa: E402
+from flows.reparse import reparse  # noqa: E402
 from flows.runners import RunnerChoice, allow_worker_children, make_task_runner, with_runner  # noqa: E402
 
 distributed = pytest.importorskip("distributed")
@@ -78,6 +80,39 @@ def test_ingest_on_a_two_worker_dask_cluster_matches_the_default_runner(cluster,
         again = on_dask(dask_cfg)
         assert again.counts["n_fetched"] == 0 and again.counts["n_new_documents"] == 0
         assert again.counts["n_not_modified"] == expected.counts["n_fetched"]
+        assert ingest(default_cfg).counts == again.counts  # the same history in both warehouses
+
+    # A reparse with one raw body damaged in both archives: the flow reads the bodies it sends to
+    # Dask, and skips the damaged one as the local workers do.
+    con = duckdb.connect(str(default_cfg.settings.published_db), read_only=True)
+    (sha,) = con.execute("SELECT last_raw_sha256 FROM url_state WHERE doc_id IS NOT NULL ORDER BY url LIMIT 1").fetchone()
+    con.close()
+    for cfg in (default_cfg, dask_cfg):
+        archive.archive_path(cfg.settings.archive_dir, sha).write_bytes(b"a disk error's bytes")
+    expected = reparse(default_cfg)
+    got = with_runner(reparse, RunnerChoice("dask", cluster.scheduler_address))(dask_cfg)
+    assert got.counts == expected.counts and got.counts["n_failed"] == 1
+    assert [p.replace(str(dask_cfg.settings.archive_dir), "ARCHIVE") for p in got.problems] == [
+        p.replace(str(default_cfg.settings.archive_dir), "ARCHIVE") for p in expected.problems]
+    assert f"raw body {sha} in ARCHIVE is corrupt" in got.problems[0].replace(str(dask_cfg.settings.archive_dir), "ARCHIVE")
+    assert snapshot(dask_cfg.settings.published_db) == snapshot(default_cfg.settings.published_db)
+
+
+def test_a_flow_on_dask_sizes_its_batches_by_the_cluster_before_its_first_task(cluster):
+    """A flow's batch pipeline asks how many batches to keep in flight, and whether bodies travel
+    with them, before it submits anything: prefect-dask connects only on first use, and the flow
+    took a Dask run for a local one (one batch in flight, bodies left for workers to read from the
+    archive, which workers on other machines cannot)."""
+    from prefect import flow
+
+    from flows.runners import parallelism
+
+    @flow
+    def probe() -> tuple[int, int | None]:
+        return parallelism()
+
+    assert with_runner(probe, RunnerChoice("dask", cluster.scheduler_address))() == (3, 1)  # 2 threads + 1
+    assert probe() == (1, None)
 
 
 def test_runner_choice():

@@ -114,26 +114,49 @@ def test_ingest_edit_and_idempotent_rerun(site, tmp_path):
     assert table_counts(db) == before
 
 
-def test_reparse_over_a_damaged_archive_file_fails_in_one_line_and_keeps_the_documents(tmp_path, site):
-    from readout_pipeline.errors import WarehouseError
+def test_reparse_skips_pages_whose_raw_body_is_damaged_or_missing_and_keeps_their_documents(tmp_path, site):
+    from readout_pipeline import archive
 
     saved = tmp_path / "saved"
     saved.mkdir()
-    for n in range(3):
+    for n in range(4):
         (saved / f"p{n}.txt").write_text(f"Joint statement {n} of the ministers on maritime security, agreed today.\n")
     config = demo_config(site, tmp_path / "wh")
-    assert backfill(config, from_dir=saved).counts["n_new_documents"] == 3
-    damaged = sorted(config.settings.archive_dir.rglob("*.gz"))[0]
-    damaged.write_bytes(b"a disk error's worth of bytes")
-    with pytest.raises(WarehouseError, match=rf"raw body {damaged.name[:-3]} in .* is corrupt \(not whole gzip data\)$"):
-        reparse(config)
-    con = duckdb.connect(str(config.settings.published_db), read_only=True)
-    try:
-        assert [r[0] for r in con.execute("SELECT status FROM runs ORDER BY started_at").fetchall()] == [
-            "completed", "failed"]
-        assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 3
-    finally:
-        con.close()
+    assert backfill(config, from_dir=saved).counts["n_new_documents"] == 4
+    db = config.settings.published_db
+
+    def state() -> dict[str, object]:
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            return {
+                "urls": con.execute("SELECT url, doc_id, is_current FROM document_urls ORDER BY url").fetchall(),
+                "url_state": con.execute("SELECT url, last_outcome, doc_id, last_raw_sha256 FROM url_state "
+                                         "ORDER BY url").fetchall(),
+                "documents": con.execute("SELECT doc_id, text FROM documents ORDER BY doc_id").fetchall(),
+            }
+        finally:
+            con.close()
+
+    before = state()
+    sha_of = {url: sha for url, _outcome, _doc, sha in before["url_state"]}
+    damaged_url, missing_url = sorted(sha_of)[:2]
+    archive.archive_path(config.settings.archive_dir, sha_of[damaged_url]).write_bytes(b"a disk error's bytes")
+    archive.archive_path(config.settings.archive_dir, sha_of[missing_url]).unlink()
+
+    summary = reparse(config)
+    assert summary.status == "completed"
+    assert summary.counts["n_failed"] == 2 and summary.counts["n_unchanged"] == 2
+    assert sorted(summary.problems) == sorted([
+        f"{damaged_url}: raw body {sha_of[damaged_url]} in {config.settings.archive_dir} is corrupt "
+        "(not whole gzip data): skipped",
+        f"{missing_url}: raw body {sha_of[missing_url]} is missing from the archive "
+        f"{config.settings.archive_dir}: skipped",
+    ])
+    after = state()
+    assert after["urls"] == before["urls"] and after["documents"] == before["documents"]
+    # Nothing was recorded for the two skipped URLs: their crawl state is the backfill's.
+    assert [row for row in after["url_state"] if row[0] in (damaged_url, missing_url)] == [
+        row for row in before["url_state"] if row[0] in (damaged_url, missing_url)]
 
 
 def test_a_run_that_reconnects_between_batches_loads_the_same(site, tmp_path, monkeypatch):

@@ -26,6 +26,7 @@ from lxml.etree import LxmlError
 
 from . import clean, fingerprint, malloc
 from .analyze import Analysis, analyze
+from .errors import WarehouseError
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -36,6 +37,9 @@ NOT_TEXT = "not_text"  # not HTML/XHTML/plain text: recorded with its MIME type
 NO_TEXT = "no_text"  # cleaning found no main text
 FILTERED = "filtered"  # dropped by the source's keyword relevance filter
 EXTRACTION_FAILED = "extraction_failed"
+# The body could not be read back from the raw archive (missing or damaged): the page is not loaded,
+# so whatever the URL holds stays as it is; the run lists it among its problems.
+RAW_UNREADABLE = "raw_unreadable"
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,11 @@ class ParsedPage:
         if self.doc and self.doc.published_date:
             return self.doc.published_date
         return self.raw.lastmod.date() if self.raw.lastmod else None
+
+
+def unreadable(page: RawPage, error: Exception) -> ParsedPage:
+    """The result for a page whose body the raw archive cannot give back."""
+    return ParsedPage(replace(page, body=b"", url_from_page=False), RAW_UNREADABLE, error=" ".join(str(error).split()))
 
 
 def with_body(page: RawPage, archive_dir: Path | None) -> RawPage:
@@ -236,7 +245,10 @@ def _parse_limited(args: tuple[RawPage, tuple[str, ...], Limits, bool, Path | No
     import signal
 
     page, keywords, limits, with_analysis, archive_dir = args
-    page = with_body(page, archive_dir)
+    try:
+        page = with_body(page, archive_dir)
+    except WarehouseError as exc:  # missing or damaged in the archive: not this page's content
+        return unreadable(page, exc)
     used = int(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]))
     _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
     cpu_cap = used + int(limits.timeout_seconds * 2) + 2

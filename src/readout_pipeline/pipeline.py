@@ -21,7 +21,7 @@ import httpx
 
 from . import archive, discover, warehouse
 from .config import Config, Source
-from .errors import ConfigError, WarehouseError
+from .errors import ConfigError
 from .fetch import FetchPolicy, FetchRequest, FetchResult, fetch_all, fetch_one
 from .pages import RawPage, declared_url  # noqa: F401 (re-exported)
 
@@ -411,12 +411,11 @@ def _warc_date(value: str | None) -> datetime | None:
 
 def iter_archived_pages(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> Iterator[tuple[RawPage, list[str]]]:
     """The last raw body of every URL (no network), with its source's keywords. The bodies stay in
-    the archive: the cleaning workers read them (pages.parse_pages)."""
+    the archive: the cleaning workers read them (pages.parse_pages), and one missing or damaged
+    there comes back as `pages.RAW_UNREADABLE`."""
     rows = con.execute(warehouse.sql("load/reparse_inputs.sql")).fetchall()
     for (url, fetch_url, source_id, sha, ctype, charset, fetched_at, etag, last_modified,
          lastmod, status, size, keywords_json) in rows:
-        if not archive.contains(archive_dir, sha):
-            raise WarehouseError(f"raw body {sha} of {url} is missing from the archive {archive_dir}")
         keywords = json.loads(keywords_json) if keywords_json else []
         yield (
             RawPage(
