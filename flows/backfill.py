@@ -14,7 +14,7 @@ from readout_pipeline import pipeline, progress
 from readout_pipeline.config import Config, Settings, Source
 from readout_pipeline.pages import RawPage
 
-from .common import BatchPipeline, Handoff, RunSummary, batched, logger, warehouse_run
+from .common import BatchPipeline, Handoff, RunSummary, batched, logger, skip, warehouse_run
 from .ingest import crawl_sources
 
 SAVED_SOURCE = Source(
@@ -32,10 +32,7 @@ def _saved_batches(files: list[Path], source_id: str, settings: Settings, summar
     """The saved files, batch by batch; files that cannot be read are the run's problems."""
     for chunk in batched(files, settings.batch_size):
         batch = read_batch(chunk, source_id, settings.archive_dir).take()
-        for problem in batch.problems:
-            logger().warning("%s", problem)
-        summary.problems.extend(batch.problems)
-        counts["n_failed"] += len(batch.problems)
+        skip(summary.problems, counts, batch.problems)
         yield batch.pages
 
 

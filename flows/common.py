@@ -119,6 +119,15 @@ def warehouse_run(
         publish_run_artifact(summary, per_source)
 
 
+def skip(problems: list[str], counts: Counter[str], reasons: list[str]) -> None:
+    """Pages or files a run could not take, one line each: logged, listed among the run's problems
+    and counted as failed; the run goes on."""
+    for reason in reasons:
+        logger().warning("%s", reason)
+    problems.extend(reasons)
+    counts["n_failed"] += len(reasons)
+
+
 class Handoff(Generic[T]):
     """A batch passed to or from a task, which Prefect does not walk and which its receiver empties.
 
@@ -241,10 +250,7 @@ class BatchPipeline:
         skipped = [p for p in parsed if p.outcome == pages.RAW_UNREADABLE]
         if skipped:  # nothing is loaded for them: what their URLs hold stays as it is
             parsed = [p for p in parsed if p.outcome != pages.RAW_UNREADABLE]
-            self.counts["n_failed"] += len(skipped)
-            for page in skipped:
-                logger().warning("%s: %s: skipped", page.raw.url, page.error)
-                self.problems.append(f"{page.raw.url}: {page.error}: skipped")
+            skip(self.problems, self.counts, [f"{p.raw.url}: {p.error}: skipped" for p in skipped])
         n_parsed = len(parsed) + len(skipped)
         self.counts.update(load_task(self.db.con, self.run_id, Handoff(fetched), Handoff(parsed), self.derive))
         malloc.trim()  # the batch's rows, texts and shingles are gone: give their heap pages back

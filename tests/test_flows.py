@@ -246,29 +246,6 @@ def test_a_saved_file_that_cannot_be_read_is_a_problem_of_the_run_not_its_end(tm
         con.close()
 
 
-def test_backfill_from_warc(tmp_path, site):
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
-
-    warc = tmp_path / "crawl.warc.gz"
-    with open(warc, "wb") as fh:
-        writer = WARCWriter(fh, gzip=True)
-        for n in range(2):
-            body = (
-                f"<html><head><title>Readout {n}</title></head><body><article><p>Readout number {n}: "
-                "the Coalition political directors met to discuss the fight against ISIS in Syria, "
-                "border security and the return of foreign terrorist fighters.</p></article></body></html>"
-            ).encode()
-            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-            record = writer.create_warc_record(
-                f"https://ministry.example/readout-{n}", "response", payload=io.BytesIO(body), http_headers=headers
-            )
-            writer.write_record(record)
-    config = demo_config(site, tmp_path / "wh")
-    summary = backfill(config, from_warc=warc)
-    assert summary.counts["n_new_documents"] == 2
-
-
 def _warc_record_bytes(writer_gzip: bool, n: int) -> bytes:
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
@@ -284,6 +261,14 @@ def _warc_record_bytes(writer_gzip: bool, n: int) -> bytes:
     writer.write_record(writer.create_warc_record(
         f"https://ministry.example/readout-{n}", "response", payload=io.BytesIO(body), http_headers=headers))
     return buf.getvalue()
+
+
+def test_backfill_from_warc(tmp_path, site):
+    warc = tmp_path / "crawl.warc.gz"
+    warc.write_bytes(b"".join(_warc_record_bytes(True, n) for n in range(2)))
+    config = demo_config(site, tmp_path / "wh")
+    summary = backfill(config, from_warc=warc)
+    assert summary.counts["n_new_documents"] == 2
 
 
 def test_a_warc_that_breaks_off_fails_the_run_in_one_line_and_keeps_what_was_loaded(tmp_path, site):

@@ -19,6 +19,8 @@ from pathlib import Path
 from .errors import WarehouseError
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+# What reading gzip data that is not whole raises: a wrong header, an end before the end, bad bytes.
+GZIP_ERRORS = (gzip.BadGzipFile, EOFError, zlib.error)
 
 
 def body_sha256(body: bytes) -> str:
@@ -68,7 +70,7 @@ def load(archive_dir: Path, sha256: str) -> bytes:
             body = fh.read()
     except FileNotFoundError:
         raise WarehouseError(f"raw body {sha256} is missing from the archive {archive_dir}") from None
-    except (gzip.BadGzipFile, EOFError, zlib.error):
+    except GZIP_ERRORS:
         raise WarehouseError(f"raw body {sha256} in {archive_dir} is corrupt (not whole gzip data)") from None
     except OSError as exc:
         raise WarehouseError(f"cannot read raw body {sha256} in {archive_dir}: {exc.strerror}") from None

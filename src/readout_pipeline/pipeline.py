@@ -8,7 +8,6 @@ import io
 import json
 import mimetypes
 import os
-import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -285,7 +284,7 @@ def read_saved_page(path: Path, source_id: str, archive_dir: Path) -> RawPage:
             if len(data) > MAX_SAVED_BYTES:
                 raise ConfigError(f"{shown(path)}: decompressed size over {MAX_SAVED_BYTES} bytes: skipped")
             name = name[:-3]
-    except (gzip.BadGzipFile, EOFError, zlib.error):
+    except archive.GZIP_ERRORS:
         raise ConfigError(f"{shown(path)}: not readable gzip data: skipped") from None
     except OSError as exc:
         raise ConfigError(f"{shown(path)}: cannot read it ({exc.strerror or type(exc).__name__}): skipped") from None
@@ -332,15 +331,16 @@ def iter_warc_pages(
     except OSError as exc:
         raise ConfigError(f"cannot read WARC file {shown(path)}: {exc.strerror}") from None
     records = 0
+    name = shown(Path(path.name))
     with stream:
         records_iter = QuietWARCIterator(stream)
         try:
             for record in records_iter:
                 records += 1
-                page = _warc_page(record, source_id, archive_dir, problems, f"{shown(Path(path.name))} record {records}")
+                page = _warc_page(record, source_id, archive_dir, problems, f"{name} record {records}")
                 if page is not None:
                     yield page
-        except (ArchiveLoadFailed, EOFError, zlib.error) as exc:
+        except (ArchiveLoadFailed, *archive.GZIP_ERRORS) as exc:
             # warcio's message quotes the bytes it could not read: not for a terminal
             what = "not a WARC file" if records == 0 else f"unreadable after record {records}"
             found = "no WARC record header" if isinstance(exc, ArchiveLoadFailed) else "corrupt gzip data"
@@ -348,7 +348,7 @@ def iter_warc_pages(
         except OSError as exc:
             raise ConfigError(f"cannot read WARC file {shown(path)}: {exc.strerror or type(exc).__name__}") from None
         if records_iter.err_count and problems is not None:
-            problems.append(f"{shown(Path(path.name))}: {records_iter.err_count} record(s) not followed by a blank line "
+            problems.append(f"{name}: {records_iter.err_count} record(s) not followed by a blank line "
                             "(a wrong Content-Length?)")
 
 
