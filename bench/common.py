@@ -251,6 +251,9 @@ class RunResult:
     # The tree's PSS less Prefect's temporary API, per sample (what a run against a standing API,
     # a separate service, occupies); its peak, not the difference of the two peaks.
     peak_pss_without_api_mb: float = 0.0
+    # The roles' PSS in the sample where the tree's PSS peaked (the per-role peaks above come from
+    # different moments and do not add up to the tree's).
+    pss_at_peak_by_role_mb: dict[str, float] = field(default_factory=dict)
 
     def check(self) -> RunResult:
         if self.returncode != 0:
@@ -307,6 +310,7 @@ def run_cli(args: list[str], *, env: dict[str, str] | None = None, interval: flo
     peak_role: dict[str, float] = {}
     samples: list[tuple[float, float, int]] = []
     peak_pss, peak_pss_role, pss_samples, peak_pss_without_api = 0.0, {}, [], 0.0
+    pss_at_peak: dict[str, float] = {}
     while proc.poll() is None:
         try:
             procs = [root, *root.children(recursive=True)]
@@ -332,7 +336,8 @@ def run_cli(args: list[str], *, env: dict[str, str] | None = None, interval: flo
             by_role[role] = by_role.get(role, 0.0) + rss
             pss_role[role] = pss_role.get(role, 0.0) + p_pss
         peak_total = max(peak_total, total)
-        peak_pss = max(peak_pss, total_pss)
+        if total_pss > peak_pss:
+            peak_pss, pss_at_peak = total_pss, pss_role
         peak_pss_without_api = max(peak_pss_without_api, total_pss - pss_role.get("prefect api", 0.0))
         for role, rss in by_role.items():
             peak_role[role] = max(peak_role.get(role, 0.0), rss)
@@ -350,7 +355,8 @@ def run_cli(args: list[str], *, env: dict[str, str] | None = None, interval: flo
     for role, seconds in cpu.values():
         cpu_role[role] = cpu_role.get(role, 0.0) + seconds
     return RunResult(argv, proc.returncode, wall, out.get("out", ""), out.get("err", ""), peak_total,
-                     peak_role, cpu_role, samples, peak_pss, peak_pss_role, pss_samples, peak_pss_without_api)
+                     peak_role, cpu_role, samples, peak_pss, peak_pss_role, pss_samples, peak_pss_without_api,
+                     pss_at_peak)
 
 
 T = TypeVar("T")

@@ -78,6 +78,9 @@ def main() -> int:
                          r.peak_pss_without_api_mb)):
         print(f"peak {name}, whole tree at {n} pages: {value:.0f} MB -> goal (<= {GOAL_MB} MB) "
               f"{'MET' if value <= GOAL_MB else 'NOT MET'}")
+    at_peak = r.pss_at_peak_by_role_mb
+    print(f"at the moment of the tree's peak PSS: flow {at_peak.get('flow', 0):.0f} MB, cleaning workers "
+          f"{at_peak.get('cleaning workers', 0):.0f} MB, Prefect API {at_peak.get('prefect api', 0):.0f} MB")
     if len(results) > 1:
         small, big = results[0], results[-1]
         print(f"growth: {small[0]} -> {big[0]} pages ({big[0] / small[0]:.0f}x): peak PSS "

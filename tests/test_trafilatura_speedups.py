@@ -27,6 +27,7 @@ MIXED = """<html><body>
 <div class="sidebar-widget" id="x1"><span>Side</span></div>
 <div id="cookie-banner" class="notice">Cookies</div>
 <div class="notice" id="cookie-banner2">Cookies again</div>
+<div class="CookieConsent">Consent, in capitals</div>
 <section class="comments-area"><div id="comments"><p>First!</p></div></section>
 <div style="display:none" id="hidden-thing">Hidden</div>
 <article class="post-content entry"><p>Body text of the article.</p></article>
@@ -65,6 +66,12 @@ def test_guard_skips_the_test_only_where_an_absent_attribute_cannot_match():
         speedups.guard(".//*[re:test(@id|@class, 'cookie')]")
         == ".//*[((@id|@class) and re:test(@id|@class, 'cookie'))]"
     )
+    # with flags ('i': the match ignores case, which cannot make a pattern match an empty string)
+    assert (
+        speedups.guard(".//*[re:test(@class, 'cookie', 'i')]")
+        == ".//*[((@class) and re:test(@class, 'cookie', 'i'))]"
+    )
+    assert speedups.guard(".//*[re:test(@class, 'x*', 'i')]") == ".//*[re:test(@class, 'x*', 'i')]"
     # 'x*' and '^$' match an empty string, so an element without the attribute is selected: unchanged
     for pattern in ("x*", "^$", "(?:a|)"):
         path = f".//p[re:test(@class, '{pattern}')]"
@@ -79,26 +86,29 @@ def test_only_element_selecting_expressions_are_rewritten():
     assert not speedups._selects_elements(".//meta[re:test(@name, 'a')]/@content")
     assert not speedups._selects_elements(".//*[re:test(@class, 'a')]/text()")
     table = speedups.rewritten()
-    assert "OVERALL_DISCARD_XPATH" in table and "BODY_XPATH" in table  # the hot ones, with this trafilatura
+    # the hot ones, with this trafilatura (BASIC_CLEAN_XPATH: trafilatura.baseline's, by name)
+    assert {"OVERALL_DISCARD_XPATH", "BODY_XPATH", "BASIC_CLEAN_XPATH"} <= set(table)
     for changed in table.values():
         for _i, original, new in changed:
             assert "re:test" in original.path and new.path.count(" and re:test(") >= 1
 
 
 def test_trafilatura_holds_the_changes_inside_the_block_only():
+    from trafilatura.baseline import basic_cleaning
+
     table = speedups.rewritten()
-    before = {name: list(getattr(xpaths, name)) for name in table}
+    places = [(name, i, original, new) for name, changed in table.items() for i, original, new in changed]
+    assert all(speedups.in_use(name, i) is original for name, i, original, _new in places)
     parser = utils.HTML_PARSER
     with speedups.active():
         with speedups.active():  # nested (another thread cleaning at the same time)
             pass
         assert utils.HTML_PARSER is speedups.fast_parser() is not parser  # still in use here
-        for name, changed in table.items():
-            for i, _original, new in changed:
-                assert getattr(xpaths, name)[i] is new
+        assert all(speedups.in_use(name, i) is new for name, i, _original, new in places)
+        assert basic_cleaning.__globals__["BASIC_CLEAN_XPATH"] is table["BASIC_CLEAN_XPATH"][0][2]
     assert utils.HTML_PARSER is parser
-    for name, entries in before.items():
-        assert all(a is b for a, b in zip(getattr(xpaths, name), entries, strict=True))
+    assert all(speedups.in_use(name, i) is original for name, i, original, _new in places)
+    assert basic_cleaning.__globals__["BASIC_CLEAN_XPATH"] is table["BASIC_CLEAN_XPATH"][0][1]
 
 
 FORM_PAGE = """<html><head><title>T</title></head><body><!-- a comment -->
