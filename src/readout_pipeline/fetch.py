@@ -323,23 +323,29 @@ async def _read_body(response: httpx.Response, cap: int) -> tuple[bytes, bytes |
         return body, None
     layers = [_Decoder(e) for e in reversed(encs)]
     what = "decompressed body" if layers else "body"
-    buf = bytearray()
-    received: bytearray | None = bytearray() if len(layers) == 1 and layers[0].encoding == "gzip" else None
+    # Pieces in lists, joined once at the end: a growing bytearray is moved by realloc now and then,
+    # old and new copies alive at once, so a body stopped at the cap could briefly hold twice the cap.
+    pieces: list[bytes] = []
+    size = 0
+    received: list[bytes] | None = [] if len(layers) == 1 and layers[0].encoding == "gzip" else None
+    received_size = 0
     async for raw in response.aiter_raw():
         if received is not None:
-            if len(received) + len(raw) <= cap:
-                received += raw
+            received_size += len(raw)
+            if received_size <= cap:
+                received.append(raw)
             else:
                 received = None  # not kept beyond the cap: the body is compressed again instead
         for piece in _decode(layers, raw):
-            if len(buf) + len(piece) > cap:
+            size += len(piece)
+            if size > cap:
                 raise _TooLarge(f"{what} exceeds max_bytes {cap}")
-            buf += piece
+            pieces.append(piece)
     for layer in layers:
         if not layer.finished():
             raise _Truncated(f"truncated {layer.encoding} body")
-    gzipped = bytes(received) if received is not None and layers[0].one_whole_gzip_member() else None
-    return bytes(buf), gzipped
+    gzipped = b"".join(received) if received is not None and layers[0].one_whole_gzip_member() else None
+    return b"".join(pieces), gzipped
 
 
 class _RejectCookies(http.cookiejar.DefaultCookiePolicy):
