@@ -17,7 +17,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from readout_pipeline import derive, malloc, pages, reports, warehouse
+from readout_pipeline import archive, derive, malloc, pages, reports, warehouse
 from readout_pipeline.config import Config, Settings, Source
 from readout_pipeline.errors import ReadoutError, WarehouseError
 from readout_pipeline.pipeline import FetchedBatch
@@ -248,9 +248,10 @@ class BatchPipeline:
         handoff.drop()
         parsed.extend(unreadable)
         skipped = [p for p in parsed if p.outcome == pages.RAW_UNREADABLE]
-        if skipped:  # nothing is loaded for them: what their URLs hold stays as it is
+        if skipped:  # nothing is loaded for them: their documents stay; the archive mends at the next fetch
             parsed = [p for p in parsed if p.outcome != pages.RAW_UNREADABLE]
-            skip(self.problems, self.counts, [f"{p.raw.url}: {p.error}: skipped" for p in skipped])
+            skip(self.problems, self.counts, [self._mend(p) for p in skipped])
+            warehouse.refetch_in_full(self.db.con, [p.raw.url for p in skipped])
         n_parsed = len(parsed) + len(skipped)
         self.counts.update(load_task(self.db.con, self.run_id, Handoff(fetched), Handoff(parsed), self.derive))
         malloc.trim()  # the batch's rows, texts and shingles are gone: give their heap pages back
@@ -261,6 +262,15 @@ class BatchPipeline:
             self._loaded_since_reconnect = 0
         if on_loaded is not None:
             on_loaded(n_parsed)
+
+    def _mend(self, page: pages.ParsedPage) -> str:
+        """Move a damaged raw body aside (archive.set_aside); the problem line for the page."""
+        try:
+            aside = archive.set_aside(self.settings.archive_dir, page.raw.raw_sha256)
+        except WarehouseError as exc:
+            return f"{page.raw.url}: {page.error}: skipped; {exc}"
+        moved = f"; the damaged file is now {aside.name}" if aside is not None else ""
+        return f"{page.raw.url}: {page.error}: skipped{moved}; its next fetch is a full one, which archives it again"
 
     def finish(self) -> None:
         """Load everything still in flight, in order."""

@@ -146,17 +146,71 @@ def test_reparse_skips_pages_whose_raw_body_is_damaged_or_missing_and_keeps_thei
     summary = reparse(config)
     assert summary.status == "completed"
     assert summary.counts["n_failed"] == 2 and summary.counts["n_unchanged"] == 2
+    refetch = "its next fetch is a full one, which archives it again"
     assert sorted(summary.problems) == sorted([
         f"{damaged_url}: raw body {sha_of[damaged_url]} in {config.settings.archive_dir} is corrupt "
-        "(not whole gzip data): skipped",
+        f"(not whole gzip data): skipped; the damaged file is now {sha_of[damaged_url]}.gz.damaged; {refetch}",
         f"{missing_url}: raw body {sha_of[missing_url]} is missing from the archive "
-        f"{config.settings.archive_dir}: skipped",
+        f"{config.settings.archive_dir}: skipped; {refetch}",
     ])
     after = state()
     assert after["urls"] == before["urls"] and after["documents"] == before["documents"]
     # Nothing was recorded for the two skipped URLs: their crawl state is the backfill's.
     assert [row for row in after["url_state"] if row[0] in (damaged_url, missing_url)] == [
         row for row in before["url_state"] if row[0] in (damaged_url, missing_url)]
+
+
+def test_a_damaged_or_missing_raw_body_is_fetched_in_full_again_and_the_archive_mends(tmp_path, site):
+    """A run that finds a raw body damaged or missing moves the damaged file aside and drops the URL's
+    validators: the next ingest gets the body with a full GET instead of a 304, archives it again, and
+    a reparse after it reads every body."""
+    from urllib.parse import urlsplit
+
+    from readout_pipeline import archive
+
+    config = demo_config(site, tmp_path / "wh")
+    assert ingest(config).status == "completed"
+    db = config.settings.published_db
+    archive_dir = config.settings.archive_dir
+
+    def url_state() -> dict[str, tuple]:
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            rows = con.execute("SELECT url, last_raw_sha256, etag, last_modified, doc_id FROM url_state "
+                               "WHERE doc_id IS NOT NULL ORDER BY url").fetchall()
+        finally:
+            con.close()
+        return {url: tuple(rest) for url, *rest in rows}
+
+    before = url_state()
+    damaged_url, missing_url = sorted(before)[:2]
+    assert all(before[u][1] or before[u][2] for u in (damaged_url, missing_url))  # validators to send back
+    damaged_file = archive.archive_path(archive_dir, before[damaged_url][0])
+    damaged_file.write_bytes(b"a disk error's bytes")
+    archive.archive_path(archive_dir, before[missing_url][0]).unlink()
+
+    mended = reparse(config)
+    assert mended.status == "completed" and mended.counts["n_failed"] == 2
+    assert not damaged_file.exists()
+    assert damaged_file.with_name(damaged_file.name + ".damaged").read_bytes() == b"a disk error's bytes"
+    after = url_state()
+    for url in (damaged_url, missing_url):  # validators dropped; the document and the rest stay
+        assert after[url] == (before[url][0], None, None, before[url][3])
+    assert {u: after[u] for u in after if u not in (damaged_url, missing_url)} == {
+        u: before[u] for u in before if u not in (damaged_url, missing_url)}
+
+    log_before = len(site.request_log)
+    again = ingest(config)
+    assert again.status == "completed" and again.counts["n_unchanged"] == 2
+    statuses = {path: status for _key, _method, path, status in site.request_log[log_before:]}
+    for url in before:  # the two in full, every other page with its validators
+        assert statuses[urlsplit(url).path] == (200 if url in (damaged_url, missing_url) else 304), url
+    for url in (damaged_url, missing_url):  # whole again, under the same name
+        assert archive.body_sha256(archive.load(archive_dir, before[url][0])) == before[url][0]
+    assert url_state() == before
+
+    clean = reparse(config)
+    assert clean.status == "completed" and clean.counts["n_failed"] == 0 and clean.problems == []
 
 
 def test_a_run_that_reconnects_between_batches_loads_the_same(site, tmp_path, monkeypatch):

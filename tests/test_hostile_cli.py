@@ -157,7 +157,8 @@ def test_a_run_that_fails_on_its_input_prints_one_line_not_prefect_s_traceback(t
     done = readout("reparse")
     assert done.returncode == 0, done.stderr
     assert f"warning: {(saved / 'a.txt').resolve().as_uri()}: raw body {damaged.name[:-3]} in {raw} is corrupt " \
-           "(not whole gzip data): skipped" in done.stdout.splitlines()
+           f"(not whole gzip data): skipped; the damaged file is now {damaged.name}.damaged; its next fetch is a " \
+           "full one, which archives it again" in done.stdout.splitlines()
     assert "Traceback" not in done.stderr
 
     con = duckdb.connect(str(db), read_only=True)

@@ -305,3 +305,11 @@ def test_a_damaged_archive_file_is_a_one_line_warehouse_error(tmp_path, damage):
                       "another body": gzip.compress(body + b" ")}[damage])
     with pytest.raises(WarehouseError, match=f"raw body {sha} in .* is corrupt"):
         archive.load(tmp_path, sha)
+    # moved aside, so that storing the body again writes it whole (store trusts an existing file)
+    damaged = path.read_bytes()
+    assert archive.set_aside(tmp_path, sha) == path.with_name(f"{sha}.gz.damaged")
+    assert not path.exists() and path.with_name(f"{sha}.gz.damaged").read_bytes() == damaged
+    assert archive.store(tmp_path, body) == sha and archive.load(tmp_path, sha) == body
+    assert archive.set_aside(tmp_path, sha) is None and path.exists()  # whole: left alone
+    path.unlink()
+    assert archive.set_aside(tmp_path, sha) is None  # absent: nothing to move

@@ -3,7 +3,8 @@
 Files are content-addressed: `<archive_dir>/ab/cd/<sha256>.gz`, where the name is the SHA-256 of
 the raw (decoded) body. Nothing taken from a URL or a header ever becomes part of a path. Writes
 are atomic (temporary file + rename), so a crash leaves either the whole file or none, and storing
-the same body twice is a no-op. Re-parsing reads from here and never needs the network.
+the same body twice is a no-op. Re-parsing reads from here and never needs the network. A file
+found damaged is moved aside (`set_aside`), so that the next store of that body writes it whole.
 """
 
 from __future__ import annotations
@@ -81,3 +82,25 @@ def load(archive_dir: Path, sha256: str) -> bytes:
 
 def contains(archive_dir: Path, sha256: str) -> bool:
     return archive_path(archive_dir, sha256).exists()
+
+
+DAMAGED_SUFFIX = ".damaged"
+
+
+def set_aside(archive_dir: Path, sha256: str) -> Path | None:
+    """Move a damaged body file out of the way, to ``<name>.damaged`` next to it (kept for
+    inspection), so that storing the same body again writes a whole file where `store` would
+    otherwise trust the damaged one. Returns where it went; None when the file is whole or absent."""
+    path = archive_path(archive_dir, sha256)
+    try:
+        load(archive_dir, sha256)
+        return None
+    except WarehouseError:
+        if not path.exists():
+            return None
+    aside = path.with_name(path.name + DAMAGED_SUFFIX)
+    try:
+        os.replace(path, aside)
+    except OSError as exc:
+        raise WarehouseError(f"cannot move the damaged raw body {sha256} aside: {exc.strerror}") from None
+    return aside

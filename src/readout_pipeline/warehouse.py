@@ -442,6 +442,13 @@ def url_states(con: duckdb.DuckDBPyConnection, source_id: str) -> dict[str, UrlS
     return {r[0]: UrlState(*r) for r in rows}
 
 
+def refetch_in_full(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -> None:
+    """Drop the validators of `urls`, whose last raw body the archive cannot give back: their next
+    fetch is a full GET, and the body comes back into the archive."""
+    if urls:
+        con.execute(sql("load/refetch_in_full.sql"), [json.dumps(list(urls))])
+
+
 def is_due(state: UrlState | None, lastmod: datetime | None, now: datetime, recheck_after_hours: float) -> bool:
     """New URLs, URLs announced as modified since the last fetch, and URLs due for a recheck."""
     if state is None or state.last_fetched_at is None:
