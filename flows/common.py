@@ -19,7 +19,7 @@ from prefect.runtime import flow_run
 
 from readout_pipeline import archive, derive, malloc, pages, reports, warehouse
 from readout_pipeline.config import Config, Settings, Source
-from readout_pipeline.errors import ReadoutError, WarehouseError
+from readout_pipeline.errors import ReadoutError, WarehouseError, one_line
 from readout_pipeline.pipeline import FetchedBatch
 
 from .artifacts import publish_run_artifact
@@ -95,7 +95,7 @@ def warehouse_run(
         except BaseException as exc:
             summary.status = "failed"
             failure = warehouse.run_error(exc, config.settings) if isinstance(exc, duckdb.Error) else exc
-            error = " ".join(str(failure).split())[:500] or type(failure).__name__
+            error = one_line(failure, 500) or type(failure).__name__
             try:
                 pages.stop_cleaning_processes()  # the run is over: so are its cleaning processes
             except Exception as stopping:  # noqa: BLE001 - reported with the run's own error

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, ReadoutError
+from .errors import ConfigError, ReadoutError, one_line
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -474,7 +474,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except ReadoutError as exc:
-        sys.stderr.write(f"readout: error: {' '.join(str(exc).split())}\n")
+        sys.stderr.write(f"readout: error: {one_line(exc)}\n")
         return EXIT_FAILURE
     except KeyboardInterrupt:
         sys.stderr.write("readout: interrupted\n")

@@ -26,7 +26,7 @@ from lxml.etree import LxmlError
 
 from . import clean, fingerprint, malloc
 from .analyze import Analysis, analyze
-from .errors import WarehouseError
+from .errors import WarehouseError, one_line
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -91,7 +91,7 @@ class ParsedPage:
 
 def unreadable(page: RawPage, error: Exception) -> ParsedPage:
     """The result for a page whose body the raw archive cannot give back."""
-    return ParsedPage(replace(page, body=b"", url_from_page=False), RAW_UNREADABLE, error=" ".join(str(error).split()))
+    return ParsedPage(replace(page, body=b"", url_from_page=False), RAW_UNREADABLE, error=one_line(error))
 
 
 def with_body(page: RawPage, archive_dir: Path | None) -> RawPage:

@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 
 from . import __version__, reports
-from .errors import ReadoutError, WarehouseError
+from .errors import ReadoutError, WarehouseError, one_line
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f")
 
@@ -342,7 +342,7 @@ def _kpis(con: duckdb.DuckDBPyConnection, page: Page) -> str:
     try:
         row = con.execute(sql("report_html/kpis.sql")).fetchone()
     except duckdb.Error as exc:
-        page.problems.append(f"key figures: {' '.join(str(exc).split())[:200]}")
+        page.problems.append(f"key figures: {one_line(exc, 200)}")
         return ""
     labels = ("readouts", "publishers", "URLs", "edited pages", "first published", "last published", "last run")
     cells = "".join(f'<div class="kpi"><b>{_e(_fmt(v) or "-")}</b>{_e(label)}</div>' for label, v in zip(labels, row, strict=True))

@@ -35,7 +35,7 @@ import duckdb
 from . import __version__
 from .clean import PARSER_VERSION
 from .config import Settings, Source
-from .errors import ReadoutError, WarehouseError
+from .errors import ReadoutError, WarehouseError, one_line
 from .pages import DOC, ParsedPage
 
 
@@ -243,7 +243,7 @@ def loading_memory_mb(documents: int, threads: int, cap_mb: int) -> int:
 
 
 def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:300]
+    return one_line(exc, 300)
 
 
 def run_error(exc: duckdb.Error, settings: Settings) -> WarehouseError:
@@ -266,7 +266,7 @@ def publish_error(exc: duckdb.Error | ReadoutError, settings: Settings) -> Wareh
     carries them to analysts; until then they see the snapshot before."""
     reason = run_error(exc, settings) if isinstance(exc, duckdb.Error) else exc
     return WarehouseError(
-        f"the run's pages are stored, but publishing them failed: {' '.join(str(reason).split())} "
+        f"the run's pages are stored, but publishing them failed: {one_line(reason)} "
         "(analysts keep the snapshot before; the next run publishes them)"
     )
 
