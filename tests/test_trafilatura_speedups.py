@@ -81,6 +81,47 @@ def test_guard_skips_the_test_only_where_an_absent_attribute_cannot_match():
         assert any(p.get("class") is None for p in XPath(path, namespaces=RE)(tree))
 
 
+def _remembering_xpath(path: str) -> XPath:
+    return XPath(speedups.remembered(path), namespaces={**RE, "rc": speedups._MEMO_NS},
+                 extensions=speedups._MEMO_FUNCTIONS, smart_strings=False)
+
+
+def test_a_remembering_function_answers_as_re_test_does():
+    path = ".//*[re:test(@class, 'nav|menu')]"
+    once = speedups.remembered(path)
+    assert "re:test" not in once and once.startswith(".//*[rc:t") and once.endswith("(@class)]")
+    assert speedups.remembered(path) == once  # one function a pattern and flags
+    assert speedups.remembered(".//*[re:test(@class, 'nav|menu', 'i')]") != once
+    # the string tested is the node-set's first node, '' when empty (so 'x*' still selects an
+    # element without the attribute), the flags as re:test reads them; the Kelvin sign is a 'k'
+    # when case is ignored, as Python's re has it
+    page = load_html(MIXED.replace("</body>", "<p class='\u212aelvin'>K</p><p id='a' class='b'>ab</p></body>"))
+    assert page is not None
+    for attrs in ("@class", "@id|@class", "@class|@id"):
+        for pattern, flags in [("nav|menu", ""), ("cookie", "i"), ("kelvin", "i"), ("^b$", ""), ("x*", ""),
+                               ("^$", ""), ("(?:a|)", ""), ("Cookie", "")]:
+            arg = f", '{flags}'" if flags else ""
+            original = f".//*[re:test({attrs}, '{pattern}'{arg})]"
+            want = XPath(original, namespaces=RE, smart_strings=False)(page)
+            for _ in range(2):  # answered, then remembered
+                assert _remembering_xpath(original)(page) == want, original
+                assert _remembering_xpath(speedups.guard(original))(page) == want, original
+    assert _remembering_xpath(".//*[re:test(@class, 'kelvin', 'i')]")(page)[0].text == "K"
+
+
+def test_what_the_functions_remember_is_forgotten_after_cleaning_and_bounded(monkeypatch: pytest.MonkeyPatch):
+    with speedups.active():
+        clean_html(MIXED, "https://example.test/page")
+        assert any(speedups._MEMO_RESULTS)  # remembered while cleaning
+    assert not any(speedups._MEMO_RESULTS)
+    monkeypatch.setattr(speedups, "_REMEMBERED_MAX", 3)
+    xpath = _remembering_xpath(".//*[re:test(@class, 'never-matches-anything')]")
+    many = "<html><body>" + "".join(f"<p class='c{i}'>{i}</p>" for i in range(10)) + "</body></html>"
+    assert xpath(load_html(many)) == []
+    assert 0 < max(len(results) for results in speedups._MEMO_RESULTS) <= 3
+    speedups.forget()
+
+
 def test_only_element_selecting_expressions_are_rewritten():
     assert speedups._selects_elements(".//div[re:test(@class, 'a')]//p[@id]")
     assert not speedups._selects_elements(".//meta[re:test(@name, 'a')]/@content")
@@ -90,7 +131,8 @@ def test_only_element_selecting_expressions_are_rewritten():
     assert {"OVERALL_DISCARD_XPATH", "BODY_XPATH", "BASIC_CLEAN_XPATH"} <= set(table)
     for changed in table.values():
         for _i, original, new in changed:
-            assert "re:test" in original.path and new.path.count(" and re:test(") >= 1
+            assert "re:test" in original.path and "re:test" not in new.path  # all answered by rc:tN
+            assert new.path.count(") and rc:t") >= 1  # and guarded
 
 
 def test_trafilatura_holds_the_changes_inside_the_block_only():
