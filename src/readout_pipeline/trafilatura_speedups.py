@@ -97,23 +97,6 @@ _MEMO_NAMES: dict[tuple[str, bool], str] = {}  # (pattern, ignore case) -> "tN"
 _MEMO_RESULTS: list[dict[str, bool]] = []  # what each function remembers
 
 
-def _first_string(value: Any) -> str:
-    """The string ``re:test`` tests for an argument: a string as it is; for a node-set, its first
-    node (an attribute's value, with ``smart_strings=False`` a plain string), '' when empty."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        if not value:
-            return ""
-        first = value[0]
-        if isinstance(first, str):
-            return first
-        if isinstance(first, etree._Element):
-            return first.xpath("string()")
-        return str(first)
-    return str(value)
-
-
 def _remembering(pattern: str, ignore_case: bool) -> str:
     """The name of the function that answers ``re:test(s, pattern[, 'i'])`` for its strings."""
     key = (pattern, ignore_case)
@@ -122,8 +105,10 @@ def _remembering(pattern: str, ignore_case: bool) -> str:
     search = re.compile(pattern, re.UNICODE | (re.IGNORECASE if ignore_case else 0)).search
     results: dict[str, bool] = {}
 
-    def test(_context: Any, value: Any) -> bool:
-        s = value[0] if type(value) is list and value and type(value[0]) is str else _first_string(value)
+    def test(_context: Any, value: list[str]) -> bool:
+        # The argument is always an attribute node-set (_RE_TEST matches nothing else), which lxml
+        # passes as a list of plain strings (smart_strings=False); re:test reads its first, '' if none.
+        s = value[0] if value else ""
         found = results.get(s)
         if found is None:
             if len(results) >= _REMEMBERED_MAX:
