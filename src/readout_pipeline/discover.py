@@ -29,7 +29,7 @@ import lxml.html
 from courlan import normalize_url
 from defusedxml import DefusedXmlException
 
-from readout_pipeline.errors import ReadoutError
+from readout_pipeline.errors import ReadoutError, one_line
 
 __all__ = [
     "DiscoveryError",
@@ -51,7 +51,6 @@ MAX_DECOMPRESSED_BYTES = 100 * 1024 * 1024
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
-_WS = re.compile(r"\s+")
 
 
 class DiscoveryError(ReadoutError):
@@ -97,10 +96,6 @@ class Fetched:
 # small helpers
 
 
-def _one_line(text: object) -> str:
-    return _WS.sub(" ", str(text)).strip()
-
-
 def _local(tag: object) -> str:
     """Local, lower-cased name of an element tag ('{ns}pubDate' -> 'pubdate')."""
     if not isinstance(tag, str):  # comments / processing instructions
@@ -130,7 +125,7 @@ def _child(elem: Element, *names: str) -> Element | None:
 def _clean_title(text: str | None) -> str | None:
     if not text:
         return None
-    text = _one_line(text)
+    text = one_line(text)
     return text or None
 
 
@@ -221,7 +216,7 @@ def _xml_root(data: bytes | str, what: str) -> Element:
     except DefusedXmlException as e:
         raise DiscoveryError(f"{what}: refused unsafe XML ({type(e).__name__})") from None
     except ParseError as e:
-        raise DiscoveryError(f"{what}: malformed XML: {_one_line(e)}") from None
+        raise DiscoveryError(f"{what}: malformed XML: {one_line(e)}") from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -347,7 +342,7 @@ def _parse_json_feed(data: bytes | str, base_url: str) -> list[Link]:
     try:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError) as e:
-        raise DiscoveryError(f"feed: malformed JSON: {_one_line(e)}") from None
+        raise DiscoveryError(f"feed: malformed JSON: {one_line(e)}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
         raise DiscoveryError("feed: JSON document is not a JSON Feed (no items list)")
     links: list[Link] = []
@@ -401,7 +396,7 @@ def _gunzip(data: bytes, limit: int | None = None) -> bytes:
                 )
             out += d.flush()
         except zlib.error as e:
-            raise DiscoveryError(f"sitemap: corrupt gzip data: {_one_line(e)}") from None
+            raise DiscoveryError(f"sitemap: corrupt gzip data: {one_line(e)}") from None
         if not d.eof:
             raise DiscoveryError("sitemap: truncated gzip data")
         rest = d.unused_data.lstrip(b"\x00")
@@ -461,7 +456,7 @@ def parse_sitemap(data: bytes, base_url: str, *, max_urls: int = 1_000_000) -> S
     except DefusedXmlException as e:
         raise DiscoveryError(f"sitemap: refused unsafe XML ({type(e).__name__})") from None
     except ParseError as e:
-        raise DiscoveryError(f"sitemap: malformed XML: {_one_line(e)}") from None
+        raise DiscoveryError(f"sitemap: malformed XML: {one_line(e)}") from None
     if kind in ("rss", "rdf", "feed"):  # the sitemaps protocol accepts feeds as sitemaps
         links = [replace(ln, via="sitemap") for ln in parse_feed(data, base_url)]
         return SitemapParse(urls=links[:max_urls], sitemaps=[], truncated=len(links) > max_urls)
@@ -681,7 +676,7 @@ class _Run:
     capped: bool = False
 
     def problem(self, kind: str, url: str, message: object) -> None:
-        self.problems.append(_one_line(f"{kind} {url}: {message}"))
+        self.problems.append(one_line(f"{kind} {url}: {message}"))
 
     def fetch(self, kind: str, url: str) -> tuple[str, bytes] | None:
         """(final URL, body), or None after recording a problem."""
