@@ -81,11 +81,6 @@ def test_guard_skips_the_test_only_where_an_absent_attribute_cannot_match():
         assert any(p.get("class") is None for p in XPath(path, namespaces=RE)(tree))
 
 
-def _remembering_xpath(path: str) -> XPath:
-    return XPath(speedups.remembered(path), namespaces={**RE, "rc": speedups._MEMO_NS},
-                 extensions=speedups._MEMO_FUNCTIONS, smart_strings=False)
-
-
 def test_a_remembering_function_answers_as_re_test_does():
     path = ".//*[re:test(@class, 'nav|menu')]"
     once = speedups.remembered(path)
@@ -104,9 +99,9 @@ def test_a_remembering_function_answers_as_re_test_does():
             original = f".//*[re:test({attrs}, '{pattern}'{arg})]"
             want = XPath(original, namespaces=RE, smart_strings=False)(page)
             for _ in range(2):  # answered, then remembered
-                assert _remembering_xpath(original)(page) == want, original
-                assert _remembering_xpath(speedups.guard(original))(page) == want, original
-    assert _remembering_xpath(".//*[re:test(@class, 'kelvin', 'i')]")(page)[0].text == "K"
+                assert speedups.compiled(original)(page) == want, original
+                assert speedups.compiled(speedups.guard(original))(page) == want, original
+    assert speedups.compiled(".//*[re:test(@class, 'kelvin', 'i')]")(page)[0].text == "K"
 
 
 def test_what_the_functions_remember_is_forgotten_after_cleaning_and_bounded(monkeypatch: pytest.MonkeyPatch):
@@ -115,7 +110,7 @@ def test_what_the_functions_remember_is_forgotten_after_cleaning_and_bounded(mon
         assert any(speedups._MEMO_RESULTS)  # remembered while cleaning
     assert not any(speedups._MEMO_RESULTS)
     monkeypatch.setattr(speedups, "_REMEMBERED_MAX", 3)
-    xpath = _remembering_xpath(".//*[re:test(@class, 'never-matches-anything')]")
+    xpath = speedups.compiled(".//*[re:test(@class, 'never-matches-anything')]")
     many = "<html><body>" + "".join(f"<p class='c{i}'>{i}</p>" for i in range(10)) + "</body></html>"
     assert xpath(load_html(many)) == []
     assert 0 < max(len(results) for results in speedups._MEMO_RESULTS) <= 3

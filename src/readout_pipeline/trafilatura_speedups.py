@@ -61,7 +61,7 @@ from lxml import etree
 from lxml.etree import XPath
 from trafilatura import utils, xpaths
 
-__all__ = ["active", "fast_parser", "forget", "guard", "in_use", "remembered", "rewritten"]
+__all__ = ["active", "compiled", "fast_parser", "forget", "guard", "in_use", "remembered", "rewritten"]
 
 # re:test over one attribute or a union of attributes, with a quoted pattern and optional flags:
 # re:test(@id|@class, '…') or re:test(@class, '…', 'i')
@@ -136,6 +136,12 @@ def remembered(path: str) -> str:
     return _RE_TEST.sub(one, path)
 
 
+def compiled(path: str) -> XPath:
+    """``path`` compiled with its ``re:test`` calls answered by remembering functions (`remembered`)."""
+    return XPath(remembered(path), namespaces={"re": xpaths.REGEXP_NS, "rc": _MEMO_NS},
+                 extensions=_MEMO_FUNCTIONS, smart_strings=False)
+
+
 def forget() -> None:
     """Drop what the remembering functions remember."""
     for results in _MEMO_RESULTS:
@@ -158,8 +164,7 @@ def _guarded(expr: Any) -> XPath | None:
     path = getattr(expr, "path", None)
     if not isinstance(expr, XPath) or not path or "re:test" not in path or not _selects_elements(path):
         return None
-    return XPath(remembered(guard(path)), namespaces={"re": xpaths.REGEXP_NS, "rc": _MEMO_NS},
-                 extensions=_MEMO_FUNCTIONS, smart_strings=False)
+    return compiled(guard(path))
 
 
 @cache
