@@ -18,6 +18,7 @@ import gzip
 import hashlib
 import os
 import platform
+import socket
 import subprocess
 import sys
 import threading
@@ -248,9 +249,6 @@ class RunResult:
     peak_pss_mb: float = 0.0
     peak_pss_by_role_mb: dict[str, float] = field(default_factory=dict)
     pss_samples: list[tuple[float, float, int]] = field(default_factory=list)
-    # The tree's PSS less Prefect's temporary API, per sample (what a run against a standing API,
-    # a separate service, occupies); its peak, not the difference of the two peaks.
-    peak_pss_without_api_mb: float = 0.0
     # The roles' PSS in the sample where the tree's PSS peaked (the per-role peaks above come from
     # different moments and do not add up to the tree's).
     pss_at_peak_by_role_mb: dict[str, float] = field(default_factory=dict)
@@ -274,8 +272,6 @@ def _role(proc, root_pid: int) -> str:
         return "other"
     if "forkserver" in cmd:
         return "cleaning workers"
-    if "prefect" in cmd or "uvicorn" in cmd:
-        return "prefect api"
     if "resource_tracker" in cmd:
         return "other"
     return "other"
@@ -309,7 +305,7 @@ def run_cli(args: list[str], *, env: dict[str, str] | None = None, interval: flo
     peak_total = 0.0
     peak_role: dict[str, float] = {}
     samples: list[tuple[float, float, int]] = []
-    peak_pss, peak_pss_role, pss_samples, peak_pss_without_api = 0.0, {}, [], 0.0
+    peak_pss, peak_pss_role, pss_samples = 0.0, {}, []
     pss_at_peak: dict[str, float] = {}
     while proc.poll() is None:
         try:
@@ -338,7 +334,6 @@ def run_cli(args: list[str], *, env: dict[str, str] | None = None, interval: flo
         peak_total = max(peak_total, total)
         if total_pss > peak_pss:
             peak_pss, pss_at_peak = total_pss, pss_role
-        peak_pss_without_api = max(peak_pss_without_api, total_pss - pss_role.get("prefect api", 0.0))
         for role, rss in by_role.items():
             peak_role[role] = max(peak_role.get(role, 0.0), rss)
         for role, value in pss_role.items():
@@ -355,7 +350,7 @@ def run_cli(args: list[str], *, env: dict[str, str] | None = None, interval: flo
     for role, seconds in cpu.values():
         cpu_role[role] = cpu_role.get(role, 0.0) + seconds
     return RunResult(argv, proc.returncode, wall, out.get("out", ""), out.get("err", ""), peak_total,
-                     peak_role, cpu_role, samples, peak_pss, peak_pss_role, pss_samples, peak_pss_without_api,
+                     peak_role, cpu_role, samples, peak_pss, peak_pss_role, pss_samples,
                      pss_at_peak)
 
 
@@ -403,28 +398,42 @@ def measure_startup(tmp: Path, env: dict[str, str], extra: list[str] = (),
 
 @contextlib.contextmanager
 def standing_api(tmp: Path, env: dict[str, str]) -> Iterator[tuple[dict[str, str], RunResult]]:
-    """A Prefect API started once and left running, as deployments and scheduled runs see it
-    (`prefect server start`, `PREFECT_API_URL`): yields the environment for `run_cli` that points
-    at it, and the start-up of an empty ingest against it. Same server command as the temporary
-    API the command line starts for itself (flows/temporary_api.py)."""
+    """A Prefect API started once in a process of its own and left running, as deployments and
+    scheduled runs see one (`PREFECT_API_URL`): yields the environment for `run_cli` that points at
+    it, and the start-up of an empty ingest against it. The application is the one the command
+    line serves in its own process for a run (flows/temporary_api.py: Prefect's `create_app`,
+    ephemeral, no UI, no services), here under uvicorn's command line."""
     sys.path.insert(0, str(REPO))
-    from flows import temporary_api
+    import httpx
 
-    saved = dict(os.environ)
-    os.environ.update(env)
-    os.environ.pop("PREFECT_API_URL", None)
+    from flows.temporary_api import TEMPORARY_API_SETTINGS
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api"
+    server_env = {**TEMPORARY_API_SETTINGS, **env, "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+    server_env.pop("PREFECT_API_URL", None)
+    with open(tmp / "standing-prefect-api.log", "ab") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+             "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=server_env,
+        )
     try:
-        api = temporary_api.start(tmp / "standing-prefect-api.log")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    assert api is not None
-    try:
-        api.wait()
-        standing = {**env, "PREFECT_API_URL": api.url}
+        deadline = time.monotonic() + 90
+        while True:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the standing Prefect API did not start (see {tmp / 'standing-prefect-api.log'})")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/health", timeout=2, trust_env=False).status_code == 200:
+                    break
+            time.sleep(0.05)
+        standing = {**env, "PREFECT_API_URL": url}
         yield standing, measure_startup(tmp, standing, name="empty-standing")[0]
     finally:
-        api.stop()
+        server.terminate()
+        server.wait(timeout=20)
 
 
 # ---------------------------------------------------------------- machine and load

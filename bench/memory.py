@@ -6,7 +6,8 @@ For each size N, a local HTTP server on 127.0.0.1 serves N variants of the real 
 (page i is WCXB page i mod 1,497 with one extra paragraph naming i before its first <p>; where that
 <p> is page chrome the cleaner drops both, so 10,000 pages make 6,335 distinct documents)
 and a sitemap; `readout ingest` runs on a fresh warehouse in a subprocess whose whole process tree
-(flow process, Prefect's temporary API, the cleaning workers) is sampled every 0.25 s with psutil.
+(the flow process, which serves Prefect's temporary API from a thread, and the cleaning workers) is
+sampled every 0.25 s with psutil.
 Prints the peak RSS of the tree and of each role, and the tree's peak RSS within each quarter of
 the pages fetched (flat = streamed batches). Goal: peak <= 600 MB at 10,000 pages, flat.
 """
@@ -63,24 +64,22 @@ def main() -> int:
     ):
         print()
         print(f"{label}:")
-        print("| pages | wall s | whole tree MB | flow process | cleaning workers (all) | Prefect API | "
+        print("| pages | wall s | whole tree MB | flow process (with the temporary API) | cleaning workers (all) | "
               "tree peak per quarter of the pages fetched MB |")
-        print("|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|")
         for n, r in results:
             roles = by_role(r)
             print(f"| {n} | {r.wall:.0f} | {peak(r):.0f} | {roles.get('flow', 0):.0f} | "
-                  f"{roles.get('cleaning workers', 0):.0f} | {roles.get('prefect api', 0):.0f} | "
+                  f"{roles.get('cleaning workers', 0):.0f} | "
                   f"{quarters(series(r), n)} |")
     n, r = results[-1]
     print()
-    for name, value in (("RSS summed", r.peak_rss_mb), ("PSS summed", r.peak_pss_mb),
-                        ("PSS without Prefect's temporary API (a separate service in production)",
-                         r.peak_pss_without_api_mb)):
+    for name, value in (("RSS summed", r.peak_rss_mb), ("PSS summed", r.peak_pss_mb)):
         print(f"peak {name}, whole tree at {n} pages: {value:.0f} MB -> goal (<= {GOAL_MB} MB) "
               f"{'MET' if value <= GOAL_MB else 'NOT MET'}")
     at_peak = r.pss_at_peak_by_role_mb
-    print(f"at the moment of the tree's peak PSS: flow {at_peak.get('flow', 0):.0f} MB, cleaning workers "
-          f"{at_peak.get('cleaning workers', 0):.0f} MB, Prefect API {at_peak.get('prefect api', 0):.0f} MB")
+    print(f"at the moment of the tree's peak PSS: flow (with the temporary API) {at_peak.get('flow', 0):.0f} MB, "
+          f"cleaning workers {at_peak.get('cleaning workers', 0):.0f} MB")
     if len(results) > 1:
         small, big = results[0], results[-1]
         print(f"growth: {small[0]} -> {big[0]} pages ({big[0] / small[0]:.0f}x): peak PSS "

@@ -157,9 +157,9 @@ def _published_path(args: argparse.Namespace) -> Path:
 
 def prepare_prefect(config: Any = None) -> Any:
     """Quiet, offline defaults for Prefect's temporary local API (set before importing Prefect).
-    With a config, and no PREFECT_API_URL, also start that API now, in the background (its log
-    beside the working database), so it starts while the flow modules are imported; returns it
-    (call its `wait()` before running a flow), or None."""
+    With a config, and no PREFECT_API_URL, also point Prefect at that API (served from a thread of
+    this process, its log beside the working database) and return it: its `wait()`, once the flow
+    modules are imported, starts it. Else None."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -190,8 +190,8 @@ def _prestart_cleaning(config: Any, runner: Any, *, pages_certain: bool) -> None
 
 
 def _on_api(api: Any) -> contextlib.AbstractContextManager[Any]:
-    """Wait for the temporary API this command started, if any, and run the flow with its settings
-    (flows/temporary_api.py); against a standing API, nothing to wait for or change. Either way a
+    """Start the temporary API this command set up, if any, and run the flow with its settings, then
+    stop it (flows/temporary_api.py); against a standing API, nothing to start or change. Either way a
     run that fails with a `ReadoutError` prints only the one line `main` writes (flows/console.py)."""
     from flows.console import quiet_reported_failures
 
