@@ -2,11 +2,11 @@
 
     .venv/bin/python bench/worker_malloc.py [--pages N] [--rounds R]
 
-* `tune + trim > 256 KB` (the workers now, as in the first sessions): `malloc.tune()` (every allocation
-  over 128 KB in its own mapping) and `malloc.trim()` after every page over 256 KB, by the workers'
-  own `pages.trim_after`;
-* `trim every 50` (the workers' policy for most sessions, until session 24): glibc's defaults, `malloc.trim()`
-  every 50 pages and after a page over 1 MB.
+* `tune + trim > 256 KB` (the workers until this script): `malloc.tune()` (every allocation over
+  128 KB in its own mapping) and `malloc.trim()` after every page over 256 KB;
+* `trim every 50` (the workers now, pages.py): glibc's defaults, `malloc.trim()` every
+  `pages._TRIM_EVERY_PAGES` (50) pages and after a page over `pages._TRIM_AFTER_BYTES` (1 MB), by the
+  workers' own `pages.trim_now_and_then`.
 
 Each policy runs in its own process (mallopt settings are process-wide), alternating, `--rounds` times
 each, over the same WCXB pages parsed as the workers parse them (`pages.parse_page`, after the warm-up
@@ -38,17 +38,13 @@ def one(policy: str, n: int) -> dict[str, float]:
     warmup.warm_up()
     raws = [common.raw_page(path) for path in common.wcxb_files(n)]
     rss = []
-    since_trim = 0
     before, start = resource.getrusage(resource.RUSAGE_SELF), time.process_time()
     for raw in raws:
         pages.parse_page(raw)
-        if policy == POLICIES[0]:
-            pages.trim_after(raw.size)  # what a worker does after each page
-        else:
-            since_trim += 1
-            if since_trim >= 50 or raw.size > 1024 * 1024:
-                malloc.trim()
-                since_trim = 0
+        if policy == POLICIES[1]:
+            pages.trim_now_and_then(raw.size)  # what a worker does after each page
+        elif raw.size > 256 * 1024:
+            malloc.trim()
         with open("/proc/self/statm") as fh:
             rss.append(int(fh.read().split()[1]) * resource.getpagesize() / 2**20)
     cpu, after = time.process_time() - start, resource.getrusage(resource.RUSAGE_SELF)

@@ -7,12 +7,10 @@ rarely given back: a process's RSS ratchets up to the largest batch or page it e
 heap top sooner; `trim()` gives free heap pages back (about 1 ms), for use after a large page.
 
 Both cost page faults: memory given back is faulted in again when it is used next. The flow process
-and the cleaning workers use `tune()`; the workers also `trim()` after a page over 256 KB (pages.py).
-Measured over the 1,497 WCXB pages (bench/worker_malloc.py, session 25), against glibc's defaults and
-a `trim()` every 50 pages and after a page over 1 MB (the workers' policy until then): 1,124-1,137 page faults and
-2.2-2.5 ms of system time per page instead of 509-513 and 1.1-1.2 ms, but 54.8 ms of CPU per page
-instead of 56.6-57.1, and a peak 15-20 MB lower. (When the old policy was chosen, over 700 pages,
-the comparison went the other way: 3.2 ms of CPU more per page; the cleaning has changed much since.)
+uses `tune()`; the cleaning workers do not, and `trim()` every 50 pages and after a page over 1 MB
+(pages.py): measured over 700 WCXB pages (bench/worker_malloc.py), 625 page faults and 1.35 ms of
+system time per page instead of 1,485 and 3 ms, 3.2 ms of CPU less, the same RSS at the end and a
+peak 12-18 MB higher; at 10,000 pages the two workers peaked about 50 MB higher.
 """
 
 from __future__ import annotations

@@ -228,10 +228,9 @@ def _init_worker(limits: Limits, owner: int = 0) -> None:
     import resource
     import signal
 
-    # Every buffer over 128 KB in its own mapping, and the heap trimmed after a large page
-    # (trim_after): over the 1,497 WCXB pages, 1.8-2.3 ms of CPU a page less and a peak 15-20 MB
-    # lower than glibc's defaults with a trim every 50 pages (bench/worker_malloc.py, session 25).
-    malloc.tune()
+    # No malloc.tune() here (the flow has it): with every buffer over 128 KB in its own mapping, a
+    # worker took ~1,485 page faults and 3 ms of system time per page against ~625 and 1.35 ms with
+    # trim_now_and_then below (bench/worker_malloc.py, bench/README.md).
     if owner:
         _watch_owner(owner)
     signal.signal(signal.SIGALRM, _on_alarm)
@@ -269,20 +268,24 @@ def _parse_limited(args: tuple[RawPage, tuple[str, ...], Limits, bool, Path | No
         raise ExtractionError(f"{page.url}: {type(exc).__name__}: {exc}"[:1000]) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        trim_after(page.size)
+        trim_now_and_then(page.size)
 
 
-TRIM_AFTER_BYTES = 256 * 1024
+_TRIM_EVERY_PAGES = 50
+_TRIM_AFTER_BYTES = 1024 * 1024
+_since_trim = 0
 
 
-def trim_after(page_size: int) -> None:
-    """After a page is cleaned in a worker: give the free heap back if the page was over
-    `TRIM_AFTER_BYTES`. Its parse tree's many small nodes come from the heap even under
-    `malloc.tune()`, and without a trim the worker would keep the high-water mark of the largest
-    page it ever cleaned; not after every page, because the memory given back is faulted in again
-    by the next one."""
-    if page_size > TRIM_AFTER_BYTES:
+def trim_now_and_then(page_size: int) -> None:
+    """After a page is cleaned in a worker: give the free heap back every `_TRIM_EVERY_PAGES` pages
+    and after a page over `_TRIM_AFTER_BYTES`. Parse trees leave the heap grown, and without a trim the
+    worker keeps the high-water mark of the largest page it ever cleaned (malloc.py); not after every
+    page, because the pages given back are faulted in again by the next one."""
+    global _since_trim
+    _since_trim += 1
+    if _since_trim >= _TRIM_EVERY_PAGES or page_size > _TRIM_AFTER_BYTES:
         malloc.trim()
+        _since_trim = 0
 
 
 def default_workers() -> int:
