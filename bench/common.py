@@ -404,9 +404,7 @@ def standing_api(tmp: Path, env: dict[str, str]) -> Iterator[tuple[dict[str, str
     line serves in its own process for a run (flows/temporary_api.py: Prefect's `create_app`,
     ephemeral, no UI, no services), here under uvicorn's command line."""
     sys.path.insert(0, str(REPO))
-    import httpx
-
-    from flows.temporary_api import TEMPORARY_API_SETTINGS
+    from flows.temporary_api import TEMPORARY_API_SETTINGS, wait_until_answering
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -414,21 +412,15 @@ def standing_api(tmp: Path, env: dict[str, str]) -> Iterator[tuple[dict[str, str
     url = f"http://127.0.0.1:{port}/api"
     server_env = {**TEMPORARY_API_SETTINGS, **env, "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
     server_env.pop("PREFECT_API_URL", None)
-    with open(tmp / "standing-prefect-api.log", "ab") as log:
+    log_file = tmp / "standing-prefect-api.log"
+    with open(log_file, "ab") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
              "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=server_env,
         )
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"the standing Prefect API did not start (see {tmp / 'standing-prefect-api.log'})")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/health", timeout=2, trust_env=False).status_code == 200:
-                    break
-            time.sleep(0.05)
+        wait_until_answering(url, lambda: server.poll() is None, "the standing Prefect API", log_file, 90.0)
         standing = {**env, "PREFECT_API_URL": url}
         yield standing, measure_startup(tmp, standing, name="empty-standing")[0]
     finally:

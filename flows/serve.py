@@ -13,21 +13,19 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 from prefect import flow, serve
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from readout_pipeline.config import load_config
-from readout_pipeline.errors import ReadoutError
 
 from .common import RunSummary
 from .ingest import ingest
+from .temporary_api import wait_until_answering
 
 SERVER_START_TIMEOUT = 90.0
 
@@ -87,16 +85,8 @@ def local_prefect_server(log_file: Path) -> Iterator[str]:
             preexec_fn=_die_with_parent,
         )
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                raise ReadoutError(f"the local Prefect server exited at start (see {log_file})")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise ReadoutError(f"the local Prefect server did not start in {SERVER_START_TIMEOUT:g} s (see {log_file})")
-            time.sleep(0.5)
+        wait_until_answering(url, lambda: proc.poll() is None, "the local Prefect server", log_file,
+                             SERVER_START_TIMEOUT, poll=0.5)
         yield url
     finally:
         proc.terminate()

@@ -32,13 +32,13 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from readout_pipeline.errors import ReadoutError
+from readout_pipeline.errors import ReadoutError, one_line
 
 START_TIMEOUT = 90.0
 STOP_TIMEOUT = 10.0
@@ -76,23 +76,10 @@ class TemporaryAPI:
             except Exception as exc:  # an import or app error: the run cannot start
                 self.error = exc
                 raise ReadoutError(f"Prefect's temporary API did not start: {self._why()}") from exc
-        deadline = time.monotonic() + timeout
-        with httpx.Client(timeout=2.0, trust_env=False) as client:
-            while True:
-                if self.thread is None or not self.thread.is_alive():
-                    raise ReadoutError(f"Prefect's temporary API stopped at start: {self._why()} (see {self.log_file})")
-                with contextlib.suppress(httpx.HTTPError):
-                    if client.get(f"{self.url}/health").status_code == 200:
-                        return
-                if time.monotonic() > deadline:
-                    raise ReadoutError(
-                        f"Prefect's temporary API did not start in {timeout:g} s (see {self.log_file})"
-                    )
-                time.sleep(0.02)
+        wait_until_answering(self.url, lambda: self.running, "Prefect's temporary API", self.log_file,
+                             timeout, why=self._why)
 
     def _why(self) -> str:
-        from readout_pipeline.errors import one_line
-
         return one_line(self.error, 200) if self.error else "no error recorded"
 
     def _start(self) -> None:
@@ -152,7 +139,7 @@ class TemporaryAPI:
         """Stop the server once Prefect's client has sent it what it still holds (task-run events
         and logs go out from queues in the background); the server closes its connections, runs its
         shutdown, and the thread ends."""
-        if self.thread is not None and self.thread.is_alive():
+        if self.running:
             _drain_prefect_clients(timeout)
             self._server.should_exit = True
             self.thread.join(timeout)
@@ -166,6 +153,25 @@ class TemporaryAPI:
     @property
     def running(self) -> bool:
         return self.thread is not None and self.thread.is_alive()
+
+
+def wait_until_answering(url: str, alive: Callable[[], bool], name: str, log_file: Path,
+                         timeout: float = START_TIMEOUT, *, poll: float = 0.02,
+                         why: Callable[[], str] | None = None) -> None:
+    """Return once the Prefect API at `url` answers /health; a one-line error naming `name` and its
+    log if it stops first (`alive()` false; `why()` may say why) or does not answer in `timeout` s."""
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=2.0, trust_env=False) as client:
+        while True:
+            if not alive():
+                reason = f": {why()}" if why else ""
+                raise ReadoutError(f"{name} stopped at start{reason} (see {log_file})")
+            with contextlib.suppress(httpx.HTTPError):
+                if client.get(f"{url}/health").status_code == 200:
+                    return
+            if time.monotonic() > deadline:
+                raise ReadoutError(f"{name} did not start in {timeout:g} s (see {log_file})")
+            time.sleep(poll)
 
 
 def _drain_prefect_clients(timeout: float) -> None:
