@@ -218,3 +218,47 @@ def test_stopping_the_cleaning_processes_ends_the_forkserver_and_a_later_batch_s
     assert not os.path.exists(f"/proc/{server}")  # exited and reaped
     assert parse_pages([(page(GOOD, "later"), [])], workers=1)[0].outcome == DOC
     assert _pool(1, Limits()).submit(os.getppid).result(timeout=120) not in (server, os.getpid())
+
+
+def test_cleaning_workers_are_renewed_and_the_pool_keeps_its_size(monkeypatch):
+    """A worker exits after `WORKER_PAGES` pages and a fresh fork of the forkserver takes its place.
+    Python 3.11's own pool can fail to start the replacement (CPython gh-115634): with two workers
+    renewed every two pages, these twenty pages would then wait for ever."""
+    from collections import Counter
+
+    from readout_pipeline import pages
+
+    monkeypatch.setattr(pages, "WORKER_PAGES", 2)
+    limits = Limits(timeout_seconds=29.0)  # a pool of its own
+    try:
+        pool = pages._pool(2, limits)
+        pids = [f.result(timeout=60) for f in [pool.submit(os.getpid) for _ in range(20)]]
+        assert len(set(pids)) >= 10 and max(Counter(pids).values()) <= 2
+        parsed = parse_pages([(page(GOOD, f"https://example.org/{i}"), []) for i in range(6)], workers=2,
+                             limits=limits)
+        assert [p.outcome for p in parsed] == [DOC] * 6
+    finally:
+        pages._discard(2, limits)
+
+
+def test_discarding_a_pool_with_pages_queued_leaves_nothing_waiting(monkeypatch):
+    """A pool stopped with work still queued (an interrupted run) ends its workers: after a shutdown a
+    worker that reaches its page count is not replaced, and what it left queued would otherwise keep
+    the pool's manager thread, and so the process's exit, waiting."""
+    import time
+
+    from readout_pipeline import pages
+
+    monkeypatch.setattr(pages, "WORKER_PAGES", 1)
+    limits = Limits(timeout_seconds=28.0)
+    pool = pages._pool(2, limits)
+    futures = [pool.submit(time.sleep, 0.2) for _ in range(20)]
+    futures[0].result(timeout=60)
+    manager, workers = pool._executor_manager_thread, list(pool._processes.values())
+    pages._discard(2, limits)
+    manager.join(timeout=30)
+    assert not manager.is_alive()
+    for worker in workers:
+        worker.join(timeout=30)
+        assert worker.exitcode is not None
+    assert all(f.done() for f in futures)
