@@ -31,13 +31,13 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run(items: list, every: int, n: int) -> dict[str, float]:
+def run(items: list, every: int) -> dict[str, float]:
     import psutil
 
     from readout_pipeline import pages
 
     pages.WORKER_PAGES = every or None  # type: ignore[assignment]
-    limits = pages.Limits(timeout_seconds=30.0 - n * 0.01)  # a pool of its own
+    limits = pages.Limits()
     me = psutil.Process()
     cpu0 = children_cpu()
     pages.prestart(workers=2, limits=limits)
@@ -66,7 +66,9 @@ def run(items: list, every: int, n: int) -> dict[str, float]:
     sampler.join()
     pool = pages._POOLS.pop((2, limits))
     pool.shutdown(wait=True)
-    pages.stop_cleaning_processes()  # ends the forkserver, which reaped the workers: their CPU is counted
+    # Ends the forkserver, which reaped the workers: their CPU is counted. The next setting starts
+    # a pool and a forkserver of its own.
+    pages.stop_cleaning_processes()
     return {"wall": wall, "cpu_ms": (children_cpu() - cpu0) / len(items) * 1e3,
             "mean": statistics.mean(samples), "peak": max(samples)}
 
@@ -83,11 +85,9 @@ def main() -> int:
     common.header(f"cleaning workers' renewal: {len(files)} WCXB pages x {args.repeat}, two workers, settings {settings}")
     items = [(common.raw_page(f), []) for f in files] * args.repeat
     rows: list[tuple[int, dict[str, float]]] = []
-    n = 0
     for _round in range(args.rounds):
         for every in settings:
-            n += 1
-            result = run(items, every, n)
+            result = run(items, every)
             rows.append((every, result))
             print(f"renewed every {every or 'never'}: wall {result['wall']:.1f} s, CPU {result['cpu_ms']:.1f} ms/page "
                   f"(forkserver start included), PSS mean {result['mean']:.0f} MB, peak {result['peak']:.0f} MB", flush=True)
